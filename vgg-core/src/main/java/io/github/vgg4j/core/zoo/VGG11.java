@@ -1,0 +1,35 @@
+package io.github.vgg4j.core.zoo;
+
+import io.github.vgg4j.core.VGGBuilder;
+import io.github.vgg4j.core.VggConfiguration;
+import org.deeplearning4j.zoo.PretrainedType;
+
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * VGG11, the paper's 11 (configuration A), as a DL4J zoo model.
+ *
+ * <pre>{@code MultiLayerNetwork net = new VGG11(true, b -> b.numClasses(10).inputShape(3, 32, 32)).init();}</pre>
+ */
+public final class VGG11 extends VggZooModel {
+    private static final Map<PretrainedType, PretrainedFile> PRETRAINED = Map.of();
+
+    public VGG11() {
+        this(false, null);
+    }
+
+    public VGG11(boolean batchNorm) {
+        this(batchNorm, null);
+    }
+
+    /** @param options further builder options (input shape, classes, head, ...); not the configuration */
+    public VGG11(boolean batchNorm, Consumer<VGGBuilder> options) {
+        super(VggConfiguration.A, batchNorm, options);
+    }
+
+    @Override
+    protected Map<PretrainedType, PretrainedFile> pretrainedFiles() {
+        return PRETRAINED;
+    }
+}

@@ -1,0 +1,143 @@
+package io.github.vgg4j.core.zoo;
+
+import io.github.vgg4j.core.FastPath;
+import io.github.vgg4j.core.VGGBuilder;
+import io.github.vgg4j.core.VggConfiguration;
+import io.github.vgg4j.core.io.Checksum;
+import io.github.vgg4j.core.io.Downloads;
+import org.deeplearning4j.common.resources.DL4JResources;
+import org.deeplearning4j.common.resources.ResourceType;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.deeplearning4j.zoo.ModelMetaData;
+import org.deeplearning4j.zoo.PretrainedType;
+import org.deeplearning4j.zoo.ZooModel;
+import org.deeplearning4j.zoo.ZooType;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The VGG zoo models as DL4J {@link ZooModel}s: {@code init()} builds the network with
+ * {@link VGGBuilder} (a {@link MultiLayerNetwork} with stable layer names), and
+ * {@code initPretrained(type)} fetches the pretrained files that DL4J itself publishes (a
+ * {@code ComputationGraph}, as DL4J's own zoo returns), into DL4J's zoo cache, checksum-verified
+ * and moved into place atomically; offline it says which file to put where.
+ */
+public abstract class VggZooModel extends ZooModel<VggZooModel> {
+
+    /** A pretrained file DL4J publishes: path under DL4J's download base URL and its Adler-32. */
+    protected record PretrainedFile(String path, long adler32) {
+    }
+
+    private final VggConfiguration configuration;
+    private final VGGBuilder builder;
+
+    protected VggZooModel(VggConfiguration configuration, boolean batchNorm, Consumer<VGGBuilder> options) {
+        this.configuration = configuration;
+        VGGBuilder b = VGGBuilder.of(configuration).batchNorm(batchNorm);
+        if (options != null) {
+            options.accept(b);
+        }
+        if (b.paperConfiguration().orElse(null) != configuration) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + " is configuration "
+                    + configuration.paperName() + "; use VGGBuilder for other configurations or custom blocks");
+        }
+        this.builder = b;
+    }
+
+    /** The pretrained files of this model, by type; empty where none are published. */
+    protected abstract Map<PretrainedType, PretrainedFile> pretrainedFiles();
+
+    /** A copy of the builder this model uses, for inspection or further customisation. */
+    public VGGBuilder builder() {
+        return builder.copy();
+    }
+
+    public VggConfiguration configuration() {
+        return configuration;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <M extends Model> M init() {
+        return (M) builder.buildNetwork();
+    }
+
+    @Override
+    public ModelMetaData metaData() {
+        return new ModelMetaData(new int[][] {inputShape()}, 1, ZooType.CNN);
+    }
+
+    @Override
+    public void setInputShape(int[][] inputShape) {
+        if (inputShape == null || inputShape.length != 1 || inputShape[0].length != 3) {
+            throw new IllegalArgumentException("a VGG takes one input of shape {channels, height, width}");
+        }
+        builder.inputShape(inputShape[0][0], inputShape[0][1], inputShape[0][2]);
+    }
+
+    @Override
+    public Class<? extends Model> modelType() {
+        return MultiLayerNetwork.class;
+    }
+
+    /** {@code vgg16}, {@code vgg16_bn}, ...: also the folder of DL4J's zoo cache. */
+    @Override
+    public String modelName() {
+        return builder.name();
+    }
+
+    /** Pretrained weights exist for the plain (no batch norm) networks only, as DL4J publishes them. */
+    @Override
+    public String pretrainedUrl(PretrainedType pretrainedType) {
+        PretrainedFile f = builder.isBatchNorm() ? null : pretrainedFiles().get(pretrainedType);
+        return f == null ? null : DL4JResources.getURLString(f.path());
+    }
+
+    @Override
+    public long pretrainedChecksum(PretrainedType pretrainedType) {
+        PretrainedFile f = builder.isBatchNorm() ? null : pretrainedFiles().get(pretrainedType);
+        return f == null ? 0L : f.adler32();
+    }
+
+    /** Where the pretrained file lives in DL4J's zoo cache (shared with DL4J's own zoo). */
+    public Path pretrainedFile(PretrainedType pretrainedType) {
+        String url = requireUrl(pretrainedType);
+        String fileName = url.substring(url.lastIndexOf('/') + 1);
+        return DL4JResources.getDirectory(ResourceType.ZOO_MODEL, modelName()).toPath().resolve(fileName);
+    }
+
+    /**
+     * The pretrained network (a ComputationGraph, 3x224x224 input) from DL4J's cache, downloaded
+     * first if missing or corrupt.
+     */
+    @Override
+    @SuppressWarnings("unchecked")
+    public <M extends Model> M initPretrained(PretrainedType pretrainedType) throws IOException {
+        String url = requireUrl(pretrainedType);
+        Path file = Downloads.fetch(URI.create(url), pretrainedFile(pretrainedType),
+                Checksum.adler32(pretrainedChecksum(pretrainedType)));
+        FastPath.install();
+        return (M) ModelSerializer.restoreComputationGraph(file.toFile());
+    }
+
+    private String requireUrl(PretrainedType type) {
+        String url = pretrainedUrl(type);
+        if (url == null) {
+            throw new UnsupportedOperationException(modelName() + " has no pretrained " + type + " weights; available: "
+                    + (builder.isBatchNorm() ? "none (DL4J publishes no batch-norm VGG)" : pretrainedFiles().keySet()));
+        }
+        return url;
+    }
+
+    private int[] inputShape() {
+        InputType.InputTypeConvolutional t = (InputType.InputTypeConvolutional) builder.inputType();
+        return new int[] {(int) t.getChannels(), (int) t.getHeight(), (int) t.getWidth()};
+    }
+}

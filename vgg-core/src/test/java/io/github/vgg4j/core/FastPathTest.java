@@ -1,0 +1,122 @@
+package io.github.vgg4j.core;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The networks the builder makes run on oneDNN (no flag needed), and oneDNN computes what DL4J's
+ * own path computes: outputs and gradients on a net with every layer type a VGG has.
+ */
+class FastPathTest {
+
+    /** conv, batch norm, ReLU, LRN, max-pool, dense, softmax. */
+    private static MultiLayerConfiguration everyLayerType() {
+        return VGGBuilder.of(VggConfiguration.A_LRN).batchNorm(true).widthMultiplier(1 / 16.0)
+                .inputShape(3, 32, 32).numClasses(5).head(Head.cifar()).dropout(0).seed(7).build();
+    }
+
+    @Test
+    void oneDnnIsLoadedAndHelpersAreOnWithoutAnyUserFlag() {
+        FastPath.Status status = FastPath.install();
+        assertEquals("CPU", status.backend());
+        assertTrue(status.oneDnn(), "the -onednn build of libnd4j should be loaded: " + status);
+        assertTrue(status.helpersEnabled(), status.toString());
+    }
+
+    @Test
+    void convolutionPoolingAndBatchNormRunThroughOneDnnDuringTraining() {
+        MultiLayerNetwork net = new MultiLayerNetwork(everyLayerType());
+        net.init();
+        INDArray x = Nd4j.rand(new int[] {4, 3, 32, 32});
+        INDArray y = Nd4j.eye(5).getRows(0, 1, 2, 3);
+        net.fit(x, y);
+        net.output(x);
+        int conv = 0, pool = 0, bn = 0;
+        for (Layer l : net.getLayers()) {
+            String name = l.conf().getLayer().getLayerName();
+            String helper = PlainPath.helperOf(l);
+            assertEquals(0, PlainPath.helperFailures(l), name + ": the helper failed and DL4J fell back");
+            if (name.contains("_conv")) {
+                assertEquals("MKLDNNConvHelper", helper, name);
+                conv++;
+            } else if (name.endsWith("_pool")) {
+                assertEquals("MKLDNNSubsamplingHelper", helper, name);
+                pool++;
+            } else if (name.contains("_bn")) {
+                assertEquals("MKLDNNBatchNormHelper", helper, name);
+                bn++;
+            } else if (name.equals("block1_lrn")) {
+                // DL4J disabled its oneDNN LRN helper on CPU (deeplearning4j#7272): LRN runs DL4J's own path.
+                assertNull(helper, name);
+            }
+        }
+        assertEquals(8, conv);
+        assertEquals(5, pool);
+        assertEquals(8, bn);
+    }
+
+    /** Without batch norm: ReLU inside the convolution, conv bias gradients not trivially zero. */
+    private static MultiLayerConfiguration withoutBatchNorm() {
+        return VGGBuilder.vgg16().widthMultiplier(1 / 16.0).inputShape(3, 32, 32).numClasses(5)
+                .head(Head.cifar()).dropout(0).seed(7).build();
+    }
+
+    @Test
+    void outputsAndGradientsMatchDl4jsPlainPath() {
+        assertMatchesPlainPath(everyLayerType());
+        assertMatchesPlainPath(withoutBatchNorm());
+    }
+
+    private static void assertMatchesPlainPath(MultiLayerConfiguration conf) {
+        MultiLayerNetwork fast = new MultiLayerNetwork(conf.clone());
+        fast.init();
+        MultiLayerNetwork plain = PlainPath.init(conf);
+        assertNull(PlainPath.helperOf(plain.getLayer("block1_conv1")), "the reference must not use oneDNN");
+        plain.setParams(fast.params().dup());
+
+        Nd4j.getRandom().setSeed(1);
+        INDArray x = Nd4j.rand(new int[] {8, 3, 32, 32}).subi(0.5);
+        INDArray y = Nd4j.zeros(8, 5);
+        for (int i = 0; i < 8; i++) {
+            y.putScalar(i, i % 5, 1);
+        }
+        INDArray outFast = fast.output(x, false);
+        INDArray outPlain = plain.output(x, false);
+        assertTrue(outFast.sub(outPlain).amaxNumber().doubleValue() < 1e-5, "outputs differ");
+
+        Map<String, INDArray> gFast = gradients(fast, x, y);
+        Map<String, INDArray> gPlain = gradients(plain, x, y);
+        assertEquals(gPlain.keySet(), gFast.keySet());
+        double total = Math.sqrt(gPlain.values().stream().mapToDouble(g -> Math.pow(g.norm2Number().doubleValue(), 2)).sum());
+        for (String key : gPlain.keySet()) {
+            INDArray a = gFast.get(key), b = gPlain.get(key);
+            double reference = b.norm2Number().doubleValue();
+            if (reference < 1e-3 * total) {
+                // Conv biases in front of batch norm have a zero true gradient (BN removes the mean):
+                // both paths return float rounding noise there, so only its size is checked.
+                assertTrue(a.sub(b).amaxNumber().doubleValue() < 1e-4, key + ": " + a + " vs " + b);
+            } else {
+                double rel = a.sub(b).norm2Number().doubleValue() / reference;
+                assertTrue(rel < 1e-4, key + ": relative gradient error " + rel);
+            }
+        }
+    }
+
+    private static Map<String, INDArray> gradients(MultiLayerNetwork net, INDArray x, INDArray y) {
+        net.setInput(x);
+        net.setLabels(y);
+        net.computeGradientAndScore();
+        Gradient g = net.gradient();
+        return g.gradientForVariable();
+    }
+}
