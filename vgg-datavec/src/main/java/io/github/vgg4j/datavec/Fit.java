@@ -1,0 +1,114 @@
+package io.github.vgg4j.datavec;
+
+import java.util.SplittableRandom;
+
+/**
+ * How an image becomes the network's input size: channels converted (grey to RGB repeats the
+ * channel, RGB to grey takes luminance), then, when the size differs, the shorter side resized to
+ * S and a crop of the target size taken.
+ * <ul>
+ *   <li>{@link #eval}: S = size / cropPct (0.875 by default, as torchvision and timm: 224 from 256),
+ *       centre crop. {@code cropPct 1} leaves an image already at the input size unchanged.</li>
+ *   <li>{@link #train}: S drawn per image from [minScale, maxScale] (the paper's scale jittering,
+ *       S in [256, 512] for 224 crops), random crop.</li>
+ * </ul>
+ * Images no larger than the target in either side (MNIST's 28x28 for a 32x32 network) are padded
+ * with zeros around the centre instead of being enlarged.
+ */
+public record Fit(int channels, int height, int width, boolean training, double cropPct, int minScale, int maxScale) {
+
+    public static final double DEFAULT_CROP_PCT = 0.875;
+
+    public Fit {
+        if (channels != 1 && channels != 3) {
+            throw new IllegalArgumentException("images can be fitted to 1 (grey) or 3 (RGB) channels, not " + channels);
+        }
+        if (height < 1 || width < 1) {
+            throw new IllegalArgumentException("target size must be positive, got " + height + "x" + width);
+        }
+        if (!(cropPct > 0 && cropPct <= 1)) {
+            throw new IllegalArgumentException("crop-pct must be in (0, 1], got " + cropPct);
+        }
+        if (minScale > maxScale || minScale < 1) {
+            throw new IllegalArgumentException("scale range must be 1 <= min <= max, got [" + minScale + ", " + maxScale + "]");
+        }
+    }
+
+    /** Evaluation: resize the shorter side to size / cropPct, centre crop. */
+    public static Fit eval(int channels, int height, int width, double cropPct) {
+        int s = (int) Math.round(Math.min(height, width) / cropPct);
+        return new Fit(channels, height, width, false, cropPct, s, s);
+    }
+
+    public static Fit eval(int channels, int height, int width) {
+        return eval(channels, height, width, DEFAULT_CROP_PCT);
+    }
+
+    /** Training at a single scale (shorter side to size / 0.875), random crop. */
+    public static Fit train(int channels, int height, int width) {
+        int s = (int) Math.round(Math.min(height, width) / DEFAULT_CROP_PCT);
+        return new Fit(channels, height, width, true, DEFAULT_CROP_PCT, s, s);
+    }
+
+    /** Training with the paper's scale jittering: shorter side S uniform in [minScale, maxScale]. */
+    public Fit withScaleJitter(int minScale, int maxScale) {
+        if (minScale < Math.min(height, width)) {
+            throw new IllegalArgumentException("scale jitter minimum " + minScale + " is below the crop size "
+                    + Math.min(height, width));
+        }
+        return new Fit(channels, height, width, true, cropPct, minScale, maxScale);
+    }
+
+    /** The shorter side to resize to, for one image. */
+    int scale(SplittableRandom random) {
+        return minScale == maxScale ? minScale : minScale + random.nextInt(maxScale - minScale + 1);
+    }
+
+    /** Fits an in-memory image (CIFAR, idx): identity at the right size, zero padding when smaller. */
+    RawImage apply(RawImage image, SplittableRandom random) {
+        RawImage img = convertChannels(image, channels);
+        if (img.height() == height && img.width() == width) {
+            return img;
+        }
+        if (img.height() <= height && img.width() <= width) {
+            return pad(img);
+        }
+        return OpenCvImages.fit(img, this, random);
+    }
+
+    private RawImage pad(RawImage img) {
+        byte[] out = new byte[channels * height * width];
+        int top = (height - img.height()) / 2;
+        int left = (width - img.width()) / 2;
+        for (int c = 0; c < channels; c++) {
+            for (int y = 0; y < img.height(); y++) {
+                System.arraycopy(img.pixels(), (c * img.height() + y) * img.width(), out,
+                        (c * height + y + top) * width + left, img.width());
+            }
+        }
+        return new RawImage(channels, height, width, out);
+    }
+
+    static RawImage convertChannels(RawImage img, int channels) {
+        if (img.channels() == channels) {
+            return img;
+        }
+        int plane = img.height() * img.width();
+        byte[] out = new byte[channels * plane];
+        if (img.channels() == 1 && channels == 3) {
+            for (int c = 0; c < 3; c++) {
+                System.arraycopy(img.pixels(), 0, out, c * plane, plane);
+            }
+        } else if (img.channels() == 3 && channels == 1) {
+            byte[] p = img.pixels();
+            for (int i = 0; i < plane; i++) {
+                // ITU-R BT.601 luma, as OpenCV's and PIL's RGB-to-grey conversions
+                int v = (int) Math.round(0.299 * (p[i] & 0xff) + 0.587 * (p[plane + i] & 0xff) + 0.114 * (p[2 * plane + i] & 0xff));
+                out[i] = (byte) Math.min(255, v);
+            }
+        } else {
+            throw new IllegalArgumentException("cannot convert a " + img.channels() + "-channel image to " + channels + " channels");
+        }
+        return new RawImage(channels, img.height(), img.width(), out);
+    }
+}

@@ -1,0 +1,47 @@
+package io.github.vgg4j.datavec;
+
+import io.github.vgg4j.core.io.AtomicFiles;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Kaggle dogs-vs-cats submission: {@code id,label} rows sorted by numeric id, where label is the
+ * probability of "dog". Log loss punishes confident mistakes without bound, so probabilities can be
+ * clipped to [clip, 1 - clip] (0.005 is common; 0 disables). Written atomically.
+ */
+public final class KaggleSubmission {
+
+    private KaggleSubmission() {
+    }
+
+    /** One image: its id (the file's base name, e.g. "1234") and P(dog). */
+    public record Row(String id, double probability) {
+    }
+
+    public static void write(Path file, List<Row> rows, double clip) throws IOException {
+        if (!(clip >= 0 && clip < 0.5)) {
+            throw new IllegalArgumentException("clip must be in [0, 0.5), got " + clip);
+        }
+        List<Row> sorted = new ArrayList<>(rows);
+        for (Row r : sorted) {
+            if (!r.id().matches("\\d+")) {
+                throw new IllegalArgumentException("Kaggle ids are numbers (test1/1234.jpg -> 1234), got '" + r.id() + "'");
+            }
+            if (!(r.probability() >= 0 && r.probability() <= 1)) {
+                throw new IllegalArgumentException("probability of id " + r.id() + " is " + r.probability() + ", not in [0, 1]");
+            }
+        }
+        sorted.sort(Comparator.comparingLong(r -> Long.parseLong(r.id())));
+        StringBuilder csv = new StringBuilder("id,label\n");
+        for (Row r : sorted) {
+            double p = Math.min(1 - clip, Math.max(clip, r.probability()));
+            csv.append(r.id()).append(',').append(String.format(Locale.ROOT, "%.6f", p)).append('\n');
+        }
+        AtomicFiles.writeString(file, csv.toString());
+    }
+}
