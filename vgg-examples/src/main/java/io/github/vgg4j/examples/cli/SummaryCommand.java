@@ -37,8 +37,7 @@ final class SummaryCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ModelSummary summary;
         if (model != null) {
-            boolean inputGiven = spec.commandLine().getParseResult().hasMatchedOption("--input");
-            summary = ModelFiles.summarize(model, inputGiven ? architecture.input.toArray() : null);
+            summary = ModelFiles.summarize(model, architecture.input != null ? architecture.input.toArray() : null);
         } else {
             summary = architecture.builder().summary();
         }

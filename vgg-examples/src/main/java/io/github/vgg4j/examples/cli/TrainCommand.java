@@ -1,0 +1,193 @@
+package io.github.vgg4j.examples.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.vgg4j.core.VGGBuilder;
+import io.github.vgg4j.core.io.ModelFiles;
+import io.github.vgg4j.core.train.EpochResult;
+import io.github.vgg4j.core.train.EvaluationReport;
+import io.github.vgg4j.core.train.Evaluator;
+import io.github.vgg4j.core.train.Trainer;
+import io.github.vgg4j.core.train.TrainingOptions;
+import io.github.vgg4j.core.train.TrainingProgress;
+import io.github.vgg4j.datavec.DataBundle;
+import io.github.vgg4j.datavec.TrainingData;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "train", sortOptions = false, mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        description = {"Train a VGG on a dataset, evaluate it on the test split if there is one, and save it with its "
+                + "label names and preprocessing. Input size, classes and normalisation come from the data unless given; "
+                + "the learning rate is divided by 10 when validation accuracy stops improving (the paper's schedule).", ""},
+        footer = {"", "Examples:",
+                "  vgg train --data /usr/share/datasets/fashion-mnist --config A --batch-norm \\",
+                "      --width 0.25 --limit-train 5000 --epochs 1 --out fashion.zip",
+                "  vgg train --data cifar-10-binary.tar.gz --config D --batch-norm --epochs 30",
+                "  vgg train --data dogs-vs-cats/train --input 3x64x64 --width 0.25"})
+final class TrainCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    DataOptions dataOptions;
+
+    @Mixin
+    ArchitectureOptions architecture;
+
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "10", description = "Epochs. Default: ${DEFAULT-VALUE}.")
+    int epochs;
+
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "64", description = "Batch size. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--lr", paramLabel = "LR", defaultValue = "0.01", description = "Learning rate. Default: ${DEFAULT-VALUE}.")
+    double lr;
+
+    @Option(names = "--momentum", paramLabel = "M", defaultValue = "0.9",
+            description = "Nesterov momentum (0: plain SGD). Default: ${DEFAULT-VALUE}.")
+    double momentum;
+
+    @Option(names = "--weight-decay", paramLabel = "L2", defaultValue = "5e-4", description = "Default: ${DEFAULT-VALUE}.")
+    double weightDecay;
+
+    @Option(names = "--augment", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Training augmentation (crop, flip; scale jittering for folders). Default: on.")
+    boolean augment;
+
+    @Option(names = "--limit-train", paramLabel = "N", defaultValue = "0",
+            description = "Train on the first N training examples after a seeded shuffle.")
+    int limitTrain;
+
+    @Option(names = "--train-fraction", paramLabel = "F", defaultValue = "1",
+            description = "Train on a stratified fraction of the training set (e.g. 0.1).")
+    double trainFraction;
+
+    @Option(names = "--val-fraction", paramLabel = "F",
+            description = "Hold out a stratified validation split. Default: 0.1 without a test set, 0 with one.")
+    Double valFraction;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--out", paramLabel = "FILE", defaultValue = "vgg-model.zip", description = "Default: ${DEFAULT-VALUE}.")
+    Path out;
+
+    @Option(names = "--json", description = "Print one JSON object (testAccuracy, valAccuracy, epochs, ...) on stdout.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        DataBundle bundle = dataOptions.open();
+        double val = valFraction != null ? valFraction : bundle.hasTest() ? 0 : 0.1;
+        int[] inputShape = architecture.input != null ? architecture.input.toArray() : TrainingData.defaultInputShape(bundle);
+        TrainingData.Builder tb = TrainingData.from(bundle).inputShape(inputShape[0], inputShape[1], inputShape[2])
+                .batchSize(batch).seed(seed).augment(augment);
+        ArchitectureOptions.option("--val-fraction", () -> tb.validationFraction(val));
+        ArchitectureOptions.option("--train-fraction", () -> tb.trainFraction(trainFraction));
+        ArchitectureOptions.option("--limit-train", () -> tb.limitTrain(limitTrain));
+        ArchitectureOptions.option("--batch", () -> {
+            if (batch < 1) {
+                throw new IllegalArgumentException("batch size must be >= 1, got " + batch);
+            }
+        });
+        VGGBuilder builder = architecture.builder(new InputShape(inputShape[0], inputShape[1], inputShape[2]),
+                bundle.labels().size(), null);
+        ArchitectureOptions.option("--lr", () -> builder.learningRate(lr));
+        ArchitectureOptions.option("--momentum", () -> builder.momentum(momentum));
+        ArchitectureOptions.option("--weight-decay", () -> builder.weightDecay(weightDecay));
+        builder.seed(seed);
+        TrainingOptions options;
+        try {
+            options = TrainingOptions.epochs(epochs);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--epochs: " + e.getMessage(), e);
+        }
+
+        try (TrainingData data = tb.build()) {
+            err.printf(Locale.ROOT, "vgg train: %s, %s: %d training, %s validation, %s test images; %s, input %s%n",
+                    bundle.format(), bundle.source(), data.train().numExamples(),
+                    data.validation() == null ? "no" : String.valueOf(data.validation().numExamples()),
+                    data.test() == null ? "no" : String.valueOf(data.test().numExamples()),
+                    builder.name(), new InputShape(inputShape[0], inputShape[1], inputShape[2]));
+            err.flush();
+            MultiLayerNetwork net = builder.buildNetwork();
+            Trainer.TrainingResult result = new Trainer(options).fit(net, data.train(), data.validation(), data.labels(),
+                    new EpochLines(err, epochs, data.train().numBatches()));
+            EvaluationReport test = data.test() == null ? null : Evaluator.evaluate(net, data.test(), data.labels());
+            ModelFiles.save(net, out, data.modelInfo(builder.name(), Map.of("epochs", String.valueOf(epochs),
+                    "seed", String.valueOf(seed))));
+            report(result, test, data, err);
+        }
+        return 0;
+    }
+
+    private void report(Trainer.TrainingResult result, EvaluationReport test, TrainingData data, PrintWriter err) {
+        EpochResult last = result.last();
+        if (json) {
+            ObjectNode root = Json.object();
+            Json.put(root, "testAccuracy", test == null ? Double.NaN : test.accuracy());
+            Json.put(root, "valAccuracy", last.validationAccuracy());
+            root.put("model", out.toString());
+            ArrayNode epochsNode = root.putArray("epochs");
+            for (EpochResult e : result.epochs()) {
+                ObjectNode n = epochsNode.addObject();
+                n.put("epoch", e.epoch() + 1);
+                Json.put(n, "trainLoss", e.trainLoss());
+                Json.put(n, "valLoss", e.validationLoss());
+                Json.put(n, "valAccuracy", e.validationAccuracy());
+                n.put("learningRate", e.learningRate());
+                n.put("seconds", e.seconds());
+            }
+            if (test != null) {
+                root.set("test", test.toJson(Json.MAPPER));
+            }
+            root.set("skipped", Json.skipped(data.skipped()));
+            spec.commandLine().getOut().println(Json.write(root));
+        } else {
+            PrintWriter o = spec.commandLine().getOut();
+            if (test != null) {
+                o.print(test.toText());
+            } else {
+                o.printf(Locale.ROOT, "validation accuracy %.4f%n", last.validationAccuracy());
+            }
+            if (data.skipped().count() > 0) {
+                o.printf("skipped %d file(s):%n", data.skipped().count());
+                data.skipped().entries().forEach(e -> o.printf("  %s: %s%n", e.id(), e.reason()));
+            }
+            o.printf("model saved to %s%n", out);
+        }
+        spec.commandLine().getOut().flush();
+        err.flush();
+    }
+
+    /** One line per epoch on stderr (the progress bar arrives with the examples issue). */
+    private record EpochLines(PrintWriter err, int epochs, int batches) implements TrainingProgress {
+        @Override
+        public void epoch(EpochResult r) {
+            err.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  val loss %s  val acc %s  lr %.2g  %.1fs (%d batches)%n",
+                    r.epoch() + 1, epochs, r.trainLoss(), fmt(r.validationLoss()), fmt(r.validationAccuracy()),
+                    r.learningRate(), r.seconds(), batches);
+            err.flush();
+        }
+
+        @Override
+        public void learningRateChanged(int epoch, double from, double to) {
+            err.printf(Locale.ROOT, "validation accuracy stopped improving: learning rate %.2g -> %.2g%n", from, to);
+        }
+
+        private static String fmt(double v) {
+            return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.4f", v);
+        }
+    }
+}
