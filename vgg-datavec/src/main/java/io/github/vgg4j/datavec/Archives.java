@@ -73,7 +73,13 @@ public final class Archives {
                     + "'); links are refused, they can point outside the target folder");
         }
         String name = e.getName().replace('\\', '/');
-        Path out = root.resolve(name).normalize();
+        Path out;
+        try {
+            out = root.resolve(name).normalize();
+        } catch (java.nio.file.InvalidPathException invalid) {
+            throw new BadDataException(archive + ": entry name '" + e.getName().replace('\0', '?') + "' is not a valid path ("
+                    + invalid.getReason() + ")");
+        }
         if (name.startsWith("/") || !out.startsWith(root)) {
             throw new BadDataException(archive + ": entry '" + e.getName() + "' would be written outside the target folder; refused");
         }

@@ -98,7 +98,7 @@ public final class Cifar10 {
 
     /** Parses runs of 3073-byte records into one in-memory dataset. */
     static ImageDataset records(Path source, Map<String, byte[]> files, List<String> names, List<String> labels)
-            throws IOException {
+            throws BadDataException {
         int total = 0;
         for (String name : names) {
             total += checkLength(name, files.get(name).length);
@@ -128,7 +128,7 @@ public final class Cifar10 {
     }
 
     /** Number of whole records; an error naming the file and the offset of a cut-short record. */
-    static int checkLength(String name, long length) throws IOException {
+    static int checkLength(String name, long length) throws BadDataException {
         if (length % RECORD_BYTES != 0) {
             long whole = length / RECORD_BYTES;
             throw new BadDataException(name + ": " + length + " bytes is not a whole number of " + RECORD_BYTES

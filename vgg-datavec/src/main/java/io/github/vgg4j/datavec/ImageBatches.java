@@ -1,6 +1,7 @@
 package io.github.vgg4j.datavec;
 
 import io.github.vgg4j.core.io.Preprocessing;
+import io.github.vgg4j.core.train.EpochIterator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
@@ -38,7 +39,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *         .preprocessing(Preprocessing.cifar10()).batchSize(128).shuffle(true).seed(42).build();
  * }</pre>
  */
-public final class ImageBatches implements DataSetIterator, AutoCloseable {
+public final class ImageBatches implements DataSetIterator, EpochIterator, AutoCloseable {
     private final ImageDataset data;
     private final int[] indices;
     private final int batchSize;
@@ -179,12 +180,18 @@ public final class ImageBatches implements DataSetIterator, AutoCloseable {
 
     // ---- epochs --------------------------------------------------------------------------------
 
-    /** Starts epoch {@code e} (its order and random draws); used to resume a run at an epoch. */
+    /** Starts epoch {@code e} (its order and random draws). */
     public synchronized void startEpoch(int e) {
+        startEpoch(e, 0);
+    }
+
+    /** Starts epoch {@code e} at batch {@code fromBatch}, as an uninterrupted run would be there (resume). */
+    @Override
+    public synchronized void startEpoch(int e, int fromBatch) {
         cancelPending();
         epoch = e;
         order = shuffle ? Splits.shuffled(indices, mix(seed, e, -1)) : indices;
-        submitted = 0;
+        submitted = Math.max(0, fromBatch);
         fill();
     }
 

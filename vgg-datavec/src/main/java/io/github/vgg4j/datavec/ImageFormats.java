@@ -34,7 +34,13 @@ final class ImageFormats {
         return kind(head) != null ? null : "not a JPEG, PNG or BMP image (unknown file signature)";
     }
 
-    /** Null if the whole encoded image looks complete; otherwise what is wrong. */
+    /**
+     * Images larger than this many pixels are refused before decoding (-Dvgg4j.maxImagePixels): a
+     * small file can declare a 60,000 x 60,000 image, which the decoder would try to allocate.
+     */
+    static final long MAX_PIXELS = Long.getLong("vgg4j.maxImagePixels", 100_000_000L);
+
+    /** Null if the whole encoded image looks complete and of a sane size; otherwise what is wrong. */
     static String problem(byte[] bytes) {
         if (bytes.length == 0) {
             return "empty (zero-byte) file";
@@ -43,12 +49,71 @@ final class ImageFormats {
         if (kind == null) {
             return headerProblem(bytes);
         }
+        long[] size = dimensions(kind, bytes);
+        if (size == null) {
+            return "corrupt: no image size in the " + kind + " header";
+        }
+        if (size[0] <= 0 || size[1] <= 0 || size[0] * size[1] > MAX_PIXELS) {
+            return "declares " + size[0] + "x" + size[1] + " pixels; at most " + MAX_PIXELS + " are decoded (-Dvgg4j.maxImagePixels)";
+        }
         return switch (kind) {
             case JPEG -> endsWith(bytes, new byte[] {(byte) 0xFF, (byte) 0xD9}) ? null
                     : "truncated: the JPEG data has no end-of-image marker";
             case PNG -> endsWith(bytes, PNG_IEND) ? null : "truncated: the PNG data has no IEND chunk";
             case BMP -> bmpProblem(bytes);
         };
+    }
+
+    /** {width, height} from the header, or null when the header is cut short. */
+    static long[] dimensions(Kind kind, byte[] b) {
+        switch (kind) {
+            case PNG:
+                // the IHDR chunk comes first: width and height, big-endian, at offsets 16 and 20
+                return b.length < 24 ? null : new long[] {be32(b, 16), be32(b, 20)};
+            case BMP:
+                // BITMAPINFOHEADER: width and height (negative: top-down), little-endian, at 18 and 22
+                return b.length < 26 ? null : new long[] {Math.abs((long) (int) le32(b, 18)), Math.abs((long) (int) le32(b, 22))};
+            default:
+                return jpegDimensions(b);
+        }
+    }
+
+    /** Walks the JPEG markers to the first start-of-frame (SOF0..SOF15 but DHT, JPG, DAC). */
+    private static long[] jpegDimensions(byte[] b) {
+        int i = 2;
+        while (i + 9 < b.length) {
+            if ((b[i] & 0xff) != 0xFF) {
+                return null;
+            }
+            int marker = b[i + 1] & 0xff;
+            if (marker == 0xFF) {
+                i++; // fill byte
+                continue;
+            }
+            if (marker == 0xD8 || (marker >= 0xD0 && marker <= 0xD7) || marker == 0x01) {
+                i += 2; // markers without a length
+                continue;
+            }
+            int length = ((b[i + 2] & 0xff) << 8) | (b[i + 3] & 0xff);
+            if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC) {
+                long height = ((b[i + 5] & 0xff) << 8) | (b[i + 6] & 0xff);
+                long width = ((b[i + 7] & 0xff) << 8) | (b[i + 8] & 0xff);
+                return new long[] {width, height};
+            }
+            if (length < 2) {
+                return null;
+            }
+            i += 2 + length;
+        }
+        return null;
+    }
+
+    private static long be32(byte[] b, int o) {
+        return (b[o] & 0xffL) << 24 | (b[o + 1] & 0xffL) << 16 | (b[o + 2] & 0xffL) << 8 | (b[o + 3] & 0xffL);
+    }
+
+    private static long le32(byte[] b, int o) {
+        return (b[o] & 0xffL) | (b[o + 1] & 0xffL) << 8 | (b[o + 2] & 0xffL) << 16 | (b[o + 3] & 0xffL) << 24;
     }
 
     private static String bmpProblem(byte[] b) {

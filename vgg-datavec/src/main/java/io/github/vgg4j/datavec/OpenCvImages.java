@@ -39,7 +39,12 @@ final class OpenCvImages {
     static RawImage decode(byte[] encoded, Fit fit, SplittableRandom random) {
         try (PointerScope scope = new PointerScope()) {
             Mat buffer = new Mat(1, encoded.length, CV_8UC1, new BytePointer(encoded));
-            Mat image = imdecode(buffer, fit.channels() == 1 ? IMREAD_GRAYSCALE : IMREAD_COLOR);
+            Mat image;
+            try {
+                image = imdecode(buffer, fit.channels() == 1 ? IMREAD_GRAYSCALE : IMREAD_COLOR);
+            } catch (RuntimeException cvException) {
+                return null; // OpenCV refuses malformed data with an exception (e.g. an impossible image size)
+            }
             if (image == null || image.empty()) {
                 return null;
             }

@@ -32,6 +32,9 @@ import java.util.zip.ZipFile;
  * written beside the target and moved into place only when complete, so a crash or a full disk
  * never leaves a half-written model where the previous one was.
  *
+ * <p>Loading checks the file first ({@link ModelFileSafety}): only DL4J/ND4J/vgg4j classes may be
+ * named in it, entry sizes must be known and fit the heap; nothing Java-serialised is read.
+ *
  * <pre>{@code
  * ModelFiles.save(net, Path.of("model.zip"), info);
  * ModelFiles.LoadedModel m = ModelFiles.load(Path.of("model.zip"));
@@ -42,6 +45,7 @@ public final class ModelFiles {
     /** A flat entry name: DL4J's reader rejects zips with folder entries. */
     public static final String INFO_ENTRY = "vgg4j-model-info.json";
     private static final String CONFIGURATION_ENTRY = "configuration.json";
+    private static final long MAX_JSON_BYTES = 64L << 20;
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -72,15 +76,56 @@ public final class ModelFiles {
     }
 
     public static void save(Model model, Path file, ModelInfo info, boolean saveUpdater) throws IOException {
+        save(model, file, info, saveUpdater, Map.of());
+    }
+
+    /**
+     * Saves with further entries of the caller's (e.g. a training checkpoint's state), all in the one
+     * file that is moved into place atomically. Entry names must be flat (no folders).
+     */
+    public static void save(Model model, Path file, ModelInfo info, boolean saveUpdater, Map<String, byte[]> extraEntries)
+            throws IOException {
         AtomicFiles.write(file, tmp -> {
             ModelSerializer.writeModel(model, tmp.toFile(), saveUpdater);
-            if (info != null) {
-                // zipfs copies the existing (compressed) entries as they are: adding the info is cheap.
+            if (info != null || !extraEntries.isEmpty()) {
+                // zipfs copies the existing (compressed) entries as they are: adding entries is cheap.
                 try (FileSystem zip = FileSystems.newFileSystem(tmp, Map.of())) {
-                    Files.write(zip.getPath(INFO_ENTRY), JSON.writeValueAsBytes(info));
+                    if (info != null) {
+                        Files.write(zip.getPath(INFO_ENTRY), JSON.writeValueAsBytes(info));
+                    }
+                    for (var e : extraEntries.entrySet()) {
+                        if (e.getKey().contains("/")) {
+                            throw new IllegalArgumentException("entry names must be flat, got " + e.getKey());
+                        }
+                        Files.write(zip.getPath(e.getKey()), e.getValue());
+                    }
                 }
             }
         });
+    }
+
+    /** One entry of a model file, or null if it has none of that name. */
+    public static byte[] readEntry(Path file, String name) throws IOException {
+        return readEntry(file, name, ModelFileSafety.MAX_ENTRY_BYTES);
+    }
+
+    /** The one place that opens model zips: any malformed archive becomes an IOException naming the file. */
+    private static byte[] readEntry(Path file, String name, long maxBytes) throws IOException {
+        requireFile(file);
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            ZipEntry e = zip.getEntry(name);
+            if (e == null) {
+                return null;
+            }
+            if (e.getSize() < 0 || e.getSize() > maxBytes) {
+                throw new IOException(file + ": entry " + name + " declares " + e.getSize() + " bytes (at most " + maxBytes + ")");
+            }
+            try (InputStream in = zip.getInputStream(e)) {
+                return in.readNBytes((int) Math.min(e.getSize(), Integer.MAX_VALUE - 8));
+            }
+        } catch (ZipException | IllegalArgumentException e) {
+            throw new IOException(file + " is not a model file (not a zip archive, or a damaged one: " + e.getMessage() + ")", e);
+        }
     }
 
     /** Loads a model zip written by {@link #save} or by DL4J's {@code ModelSerializer}. */
@@ -89,8 +134,11 @@ public final class ModelFiles {
     }
 
     public static LoadedModel load(Path file, boolean loadUpdater) throws IOException {
+        String configuration = readConfigurationJson(file);
+        ModelFileSafety.checkEntries(file);
+        ModelFileSafety.checkClasses(file, configuration);
         // A ComputationGraph configuration lists vertices; a MultiLayerNetwork's does not.
-        boolean graph = readConfigurationJson(file).contains("\"vertices\"");
+        boolean graph = configuration.contains("\"vertices\"");
         ModelInfo info = readInfo(file);
         FastPath.install();
         try {
@@ -99,8 +147,10 @@ public final class ModelFiles {
             return new LoadedModel(network, info);
         } catch (IOException e) {
             throw new IOException("cannot read model " + file + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            throw new IOException("cannot read model " + file + ": " + e, e);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            throw new IOException("cannot read model " + file + ": " + e
+                    + (e instanceof OutOfMemoryError ? " (raise -Xmx, or -Dorg.bytedeco.javacpp.maxbytes for off-heap memory)" : ""),
+                    e);
         }
     }
 
@@ -129,18 +179,11 @@ public final class ModelFiles {
     }
 
     private static String readConfigurationJson(Path file) throws IOException {
-        requireFile(file);
-        try (ZipFile zip = new ZipFile(file.toFile())) {
-            ZipEntry conf = zip.getEntry(CONFIGURATION_ENTRY);
-            if (conf == null) {
-                throw new IOException(file + " is a zip archive but not a DL4J model (it has no " + CONFIGURATION_ENTRY + ")");
-            }
-            try (InputStream in = zip.getInputStream(conf)) {
-                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            }
-        } catch (ZipException e) {
-            throw new IOException(file + " is not a model file (not a zip archive: " + e.getMessage() + ")", e);
+        byte[] json = readEntry(file, CONFIGURATION_ENTRY, MAX_JSON_BYTES);
+        if (json == null) {
+            throw new IOException(file + " is a zip archive but not a DL4J model (it has no " + CONFIGURATION_ENTRY + ")");
         }
+        return new String(json, StandardCharsets.UTF_8);
     }
 
     private static void requireFile(Path file) throws NoSuchFileException {
@@ -151,19 +194,14 @@ public final class ModelFiles {
 
     /** Reads only the info entry of a model file, without loading weights. */
     public static ModelInfo readInfo(Path file) throws IOException {
-        requireFile(file);
-        try (ZipFile zip = new ZipFile(file.toFile())) {
-            ZipEntry e = zip.getEntry(INFO_ENTRY);
-            if (e == null) {
-                return null;
-            }
-            try (InputStream in = zip.getInputStream(e)) {
-                return JSON.readValue(in, ModelInfo.class);
-            } catch (IOException | RuntimeException ex) {
-                throw new IOException(file + ": entry " + INFO_ENTRY + " is not valid model info: " + ex.getMessage(), ex);
-            }
-        } catch (ZipException e) {
-            throw new IOException(file + " is not a model file (not a zip archive: " + e.getMessage() + ")", e);
+        byte[] json = readEntry(file, INFO_ENTRY, MAX_JSON_BYTES);
+        if (json == null) {
+            return null;
+        }
+        try {
+            return JSON.readValue(json, ModelInfo.class);
+        } catch (IOException | RuntimeException ex) {
+            throw new IOException(file + ": entry " + INFO_ENTRY + " is not valid model info: " + ex.getMessage(), ex);
         }
     }
 }

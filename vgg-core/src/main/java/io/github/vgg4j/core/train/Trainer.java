@@ -1,21 +1,31 @@
 package io.github.vgg4j.core.train;
 
-import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The epoch loop around DL4J's {@code fit}: trains, evaluates on the validation set after each
- * epoch, and lowers the learning rate on a plateau of validation accuracy (the paper's schedule).
+ * The epoch loop: trains batch by batch, evaluates on the validation set after each epoch, lowers
+ * the learning rate on a plateau of validation accuracy (the paper's schedule), stops runs that
+ * diverge or stall ({@link DivergenceGuard}), and writes checkpoints that a killed run resumes from.
+ *
+ * <p>Resuming gives the uninterrupted run's result: the checkpoint holds weights, updater state,
+ * the epoch and batch reached and the schedule's state; the data order and augmentation of an epoch
+ * depend only on (seed, epoch) ({@link EpochIterator}), and the network's own random draws
+ * (dropout) are reseeded from (seed, epoch, batch) before every batch.
  *
  * <pre>{@code
- * TrainingResult r = new Trainer(TrainingOptions.epochs(10)).fit(net, train, validation, labels, TrainingProgress.NONE);
+ * TrainingResult r = new Trainer(TrainingOptions.epochs(10).withCheckpoints(dir, 10, info).resuming(true))
+ *         .fit(net, train, validation, labels, TrainingProgress.NONE);
  * }</pre>
  */
 public final class Trainer {
@@ -27,97 +37,212 @@ public final class Trainer {
     }
 
     /** The history of a run and its best epoch (by validation accuracy; the last epoch without validation). */
-    public record TrainingResult(List<EpochResult> epochs, int bestEpoch) {
+    public record TrainingResult(List<EpochResult> epochs, int bestEpoch, boolean resumed) {
         public EpochResult last() {
             return epochs.get(epochs.size() - 1);
         }
     }
 
     /**
-     * Trains for {@code options.epochs()} epochs. The training iterator is reset before every epoch
-     * but the first (iterators that reshuffle per epoch, such as vgg-datavec's, get a new order).
+     * Trains until {@code options.epochs()} epochs are done (counting those of a resumed checkpoint).
      *
      * @param validation may be null
+     * @throws DivergenceGuard.TrainingDivergedException when the guard stops the run
+     * @throws UncheckedIOException when a checkpoint cannot be written or read
      */
     public TrainingResult fit(MultiLayerNetwork net, DataSetIterator train, DataSetIterator validation, List<String> labels,
                               TrainingProgress progress) {
-        List<EpochResult> history = new ArrayList<>();
-        double best = Double.NEGATIVE_INFINITY;
-        int bestEpoch = -1;
-        int sinceImprovement = 0;
-        double lr = learningRate(net);
-        for (int epoch = 0; epoch < options.epochs(); epoch++) {
-            if (epoch > 0 || !train.hasNext()) {
-                train.reset();
+        Checkpoints checkpoints = options.checkpointDir() == null ? null
+                : new Checkpoints(options.checkpointDir(), options.checkpointInfo());
+        DivergenceGuard.Watch guard = options.guard().watch();
+        Run run;
+        boolean resumed = false;
+        try {
+            if (options.resume() && checkpoints.exists()) {
+                TrainingState s = checkpoints.restoreInto(net);
+                if (s.numClasses() != labels.size()) {
+                    throw new IOException(checkpoints.checkpoint() + " was written for " + s.numClasses()
+                            + " classes, the data has " + labels.size());
+                }
+                run = new Run(s);
+                guard.restore(s.guard());
+                net.setLearningRate(s.learningRate());
+                resumed = true;
+                log.info("resuming from {}: epoch {}, batch {}", checkpoints.checkpoint(), s.epoch() + 1, s.batch());
+            } else {
+                run = new Run(learningRate(net));
             }
-            BatchLosses losses = new BatchLosses(epoch, progress);
-            net.addListeners(losses);
-            long t0 = System.nanoTime();
-            try {
-                net.fit(train);
-            } finally {
-                net.getListeners().remove(losses);
-            }
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            double valLoss = Double.NaN;
-            double valAcc = Double.NaN;
-            if (validation != null) {
-                EvaluationReport report = Evaluator.evaluate(net, validation, labels);
-                valLoss = report.loss() + net.calcRegularizationScore(true);
-                valAcc = report.accuracy();
-            }
-            EpochResult result = new EpochResult(epoch, losses.mean(), valLoss, valAcc, lr, seconds, losses.examples);
-            history.add(result);
-            progress.epoch(result);
-            log.info("epoch {}: loss {} val loss {} val accuracy {} lr {} ({} s)", epoch, result.trainLoss(), valLoss, valAcc,
-                    lr, String.format("%.1f", seconds));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
 
-            double score = validation != null ? valAcc : epoch;
-            if (score > best) {
-                best = score;
-                bestEpoch = epoch;
-                sinceImprovement = 0;
-            } else if (validation != null && ++sinceImprovement >= options.lrPatience() && lr > options.minLearningRate()) {
-                double next = Math.max(options.minLearningRate(), lr * options.lrDecayFactor());
-                progress.learningRateChanged(epoch, lr, next);
-                log.info("validation accuracy has not improved for {} epochs: learning rate {} -> {}", sinceImprovement, lr, next);
-                net.setLearningRate(next);
-                lr = next;
-                sinceImprovement = 0;
+        long lastCheckpoint = System.nanoTime();
+        while (run.epoch < options.epochs()) {
+            position(train, run.epoch, run.batch);
+            for (TrainingListener l : net.getListeners()) {
+                l.onEpochStart(net);
+            }
+            long t0 = System.nanoTime();
+            while (train.hasNext()) {
+                DataSet batch = train.next();
+                Nd4j.getRandom().setSeed(mix(options.seed(), run.epoch, run.batch));
+                net.fit(batch);
+                double loss = net.score();
+                run.lossSum += loss;
+                run.batches++;
+                run.examples += batch.numExamples();
+                run.iterations++;
+                progress.batch(run.epoch, run.batch + 1, -1, loss);
+                guard.observe(loss, run.epoch, run.batch, run.learningRate);
+                run.batch++;
+                if (checkpoints != null && options.checkpointMinutes() > 0
+                        && (System.nanoTime() - lastCheckpoint) / 60e9 >= options.checkpointMinutes()) {
+                    run.seconds += (System.nanoTime() - t0) / 1e9;
+                    t0 = System.nanoTime();
+                    write(checkpoints, net, run, guard, labels);
+                    lastCheckpoint = System.nanoTime();
+                }
+            }
+            run.seconds += (System.nanoTime() - t0) / 1e9;
+            net.incrementEpochCount();
+            for (TrainingListener l : net.getListeners()) {
+                l.onEpochEnd(net);
+            }
+            endEpoch(net, validation, labels, progress, checkpoints, run);
+            if (checkpoints != null) {
+                write(checkpoints, net, run, guard, labels);
+                lastCheckpoint = System.nanoTime();
             }
         }
-        return new TrainingResult(history, bestEpoch);
+        return new TrainingResult(List.copyOf(run.history), run.bestEpoch, resumed);
+    }
+
+    private void endEpoch(MultiLayerNetwork net, DataSetIterator validation, List<String> labels, TrainingProgress progress,
+                          Checkpoints checkpoints, Run run) {
+        double valLoss = Double.NaN;
+        double valAcc = Double.NaN;
+        if (validation != null) {
+            EvaluationReport report = Evaluator.evaluate(net, validation, labels);
+            valLoss = report.loss() + net.calcRegularizationScore(true);
+            valAcc = report.accuracy();
+        }
+        EpochResult result = new EpochResult(run.epoch, run.batches == 0 ? Double.NaN : run.lossSum / run.batches, valLoss,
+                valAcc, run.learningRate, run.seconds, run.examples);
+        run.history.add(result);
+        progress.epoch(result);
+        log.info("epoch {}: loss {} val loss {} val accuracy {} lr {} ({} s)", run.epoch + 1, result.trainLoss(), valLoss,
+                valAcc, run.learningRate, String.format("%.1f", run.seconds));
+
+        double score = validation != null ? valAcc : run.epoch;
+        if (score > run.best) {
+            run.best = score;
+            run.bestEpoch = run.epoch;
+            run.sinceImprovement = 0;
+            if (checkpoints != null && validation != null) {
+                try {
+                    checkpoints.writeBest(net);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot write the best model in " + options.checkpointDir() + ": "
+                            + e.getMessage() + " (the previous one is intact)", e);
+                }
+            }
+        } else if (validation != null && ++run.sinceImprovement >= options.lrPatience()
+                && run.learningRate > options.minLearningRate()) {
+            double next = Math.max(options.minLearningRate(), run.learningRate * options.lrDecayFactor());
+            progress.learningRateChanged(run.epoch, run.learningRate, next);
+            log.info("validation accuracy has not improved for {} epochs: learning rate {} -> {}", run.sinceImprovement,
+                    run.learningRate, next);
+            net.setLearningRate(next);
+            run.learningRate = next;
+            run.sinceImprovement = 0;
+        }
+        run.nextEpoch();
+    }
+
+    private void write(Checkpoints checkpoints, MultiLayerNetwork net, Run run, DivergenceGuard.Watch guard,
+                       List<String> labels) {
+        try {
+            checkpoints.write(net, run.state(guard, options.seed(), labels.size()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the checkpoint in " + options.checkpointDir() + ": " + e.getMessage()
+                    + " (the previous checkpoint is intact)", e);
+        }
+    }
+
+    /** Puts the iterator at (epoch, batch): exactly for an {@link EpochIterator}, else by reset and skipping. */
+    private static void position(DataSetIterator it, int epoch, int batch) {
+        if (it instanceof EpochIterator e) {
+            e.startEpoch(epoch, batch);
+            return;
+        }
+        if (epoch > 0 || batch > 0 || !it.hasNext()) {
+            it.reset();
+        }
+        for (int i = 0; i < batch && it.hasNext(); i++) {
+            it.next();
+        }
     }
 
     /** The learning rate of the first layer's updater (all layers share it in VGGBuilder networks). */
     static double learningRate(MultiLayerNetwork net) {
-        return net.getLearningRate(0) != null ? net.getLearningRate(0) : Double.NaN;
+        Double lr = net.getLearningRate(0);
+        return lr != null ? lr : Double.NaN;
     }
 
-    /** Collects DL4J's score after every batch. */
-    private static final class BatchLosses extends BaseTrainingListener {
-        private final int epoch;
-        private final TrainingProgress progress;
-        private double sum;
-        private int batches;
-        private long examples;
+    /** One 64-bit seed from (seed, epoch, batch), SplitMix64-style. */
+    static long mix(long seed, long epoch, long batch) {
+        long z = seed * 0x9E3779B97F4A7C15L + epoch * 0xC2B2AE3D27D4EB4FL + batch * 0x165667B19E3779F9L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
 
-        BatchLosses(int epoch, TrainingProgress progress) {
-            this.epoch = epoch;
-            this.progress = progress;
+    /** The mutable state of a run; {@link #state} is what a checkpoint keeps. */
+    private static final class Run {
+        int epoch;
+        int batch;
+        long iterations;
+        double learningRate;
+        double best = Double.NEGATIVE_INFINITY;
+        int bestEpoch = -1;
+        int sinceImprovement;
+        final List<EpochResult> history = new ArrayList<>();
+        double lossSum;
+        int batches;
+        long examples;
+        double seconds;
+
+        Run(double learningRate) {
+            this.learningRate = learningRate;
         }
 
-        @Override
-        public void iterationDone(Model model, int iteration, int ep) {
-            double score = model.score();
-            sum += score;
-            batches++;
-            examples += model.batchSize();
-            progress.batch(epoch, batches, -1, score);
+        Run(TrainingState s) {
+            epoch = s.epoch();
+            batch = s.batch();
+            iterations = s.iterations();
+            learningRate = s.learningRate();
+            best = s.best();
+            bestEpoch = s.bestEpoch();
+            sinceImprovement = s.sinceImprovement();
+            history.addAll(s.history());
+            lossSum = s.epochLossSum();
+            batches = s.epochBatches();
+            examples = s.epochExamples();
+            seconds = s.epochSeconds();
         }
 
-        double mean() {
-            return batches == 0 ? Double.NaN : sum / batches;
+        void nextEpoch() {
+            epoch++;
+            batch = 0;
+            lossSum = 0;
+            batches = 0;
+            examples = 0;
+            seconds = 0;
+        }
+
+        TrainingState state(DivergenceGuard.Watch guard, long seed, int numClasses) {
+            return new TrainingState(TrainingState.VERSION, epoch, batch, iterations, learningRate, best, bestEpoch,
+                    sinceImprovement, List.copyOf(history), lossSum, batches, examples, seconds, guard.state(), seed, numClasses);
         }
     }
 }

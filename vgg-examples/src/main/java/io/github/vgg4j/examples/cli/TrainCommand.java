@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.vgg4j.core.VGGBuilder;
 import io.github.vgg4j.core.io.ModelFiles;
+import io.github.vgg4j.core.io.ModelInfo;
+import io.github.vgg4j.core.train.DivergenceGuard;
 import io.github.vgg4j.core.train.EpochResult;
 import io.github.vgg4j.core.train.EvaluationReport;
 import io.github.vgg4j.core.train.Evaluator;
@@ -82,12 +84,39 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", defaultValue = "vgg-model.zip", description = "Default: ${DEFAULT-VALUE}.")
     Path out;
 
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR",
+            description = "Write DIR/checkpoint.zip after every epoch (weights, updater, position, schedule) and "
+                    + "DIR/best-model.zip when validation accuracy improves.")
+    Path checkpointDir;
+
+    @Option(names = "--checkpoint-minutes", paramLabel = "M", defaultValue = "10",
+            description = "With --checkpoint-dir, also checkpoint within an epoch every M minutes (0: epoch ends only). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    double checkpointMinutes;
+
+    @Option(names = "--resume", description = "Continue from DIR/checkpoint.zip (same data, options and seed: the result "
+            + "equals an uninterrupted run's).")
+    boolean resume;
+
+    @Option(names = "--divergence-guard", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Stop at a NaN loss, or when the loss has not fallen after --guard-batches batches, naming the "
+                    + "likely causes. Default: on.")
+    boolean guard;
+
+    @Option(names = "--guard-batches", paramLabel = "N", defaultValue = "300",
+            description = "Batches after which the loss must have fallen by 1%. Default: ${DEFAULT-VALUE}.")
+    int guardBatches;
+
     @Option(names = "--json", description = "Print one JSON object (testAccuracy, valAccuracy, epochs, ...) on stdout.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
+        Outputs.requireWritableFile(out, "--out");
+        if (checkpointDir != null) {
+            Outputs.requireWritableFolder(checkpointDir, "--checkpoint-dir");
+        }
         DataBundle bundle = dataOptions.open();
         double val = valFraction != null ? valFraction : bundle.hasTest() ? 0 : 0.1;
         int[] inputShape = architecture.input != null ? architecture.input.toArray() : TrainingData.defaultInputShape(bundle);
@@ -107,11 +136,20 @@ final class TrainCommand implements Callable<Integer> {
         ArchitectureOptions.option("--momentum", () -> builder.momentum(momentum));
         ArchitectureOptions.option("--weight-decay", () -> builder.weightDecay(weightDecay));
         builder.seed(seed);
-        TrainingOptions options;
+        TrainingOptions base;
         try {
-            options = TrainingOptions.epochs(epochs);
+            base = TrainingOptions.epochs(epochs).withSeed(seed);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--epochs: " + e.getMessage(), e);
+        }
+        if (resume && checkpointDir == null) {
+            throw new IllegalArgumentException("--resume needs --checkpoint-dir (where the checkpoint is)");
+        }
+        DivergenceGuard divergence;
+        try {
+            divergence = guard ? DivergenceGuard.standard().afterIterations(guardBatches) : DivergenceGuard.off();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--guard-batches: " + e.getMessage(), e);
         }
 
         try (TrainingData data = tb.build()) {
@@ -122,11 +160,17 @@ final class TrainCommand implements Callable<Integer> {
                     builder.name(), new InputShape(inputShape[0], inputShape[1], inputShape[2]));
             err.flush();
             MultiLayerNetwork net = builder.buildNetwork();
+            ModelInfo info = data.modelInfo(builder.name(), Map.of("epochs", String.valueOf(epochs), "seed", String.valueOf(seed)));
+            TrainingOptions options = base.withGuard(divergence);
+            if (checkpointDir != null) {
+                TrainingOptions o = options;
+                ArchitectureOptions.option("--checkpoint-minutes", () -> o.withCheckpoints(checkpointDir, checkpointMinutes, info));
+                options = options.withCheckpoints(checkpointDir, checkpointMinutes, info).resuming(resume);
+            }
             Trainer.TrainingResult result = new Trainer(options).fit(net, data.train(), data.validation(), data.labels(),
                     new EpochLines(err, epochs, data.train().numBatches()));
             EvaluationReport test = data.test() == null ? null : Evaluator.evaluate(net, data.test(), data.labels());
-            ModelFiles.save(net, out, data.modelInfo(builder.name(), Map.of("epochs", String.valueOf(epochs),
-                    "seed", String.valueOf(seed))));
+            ModelFiles.save(net, out, info);
             report(result, test, data, err);
         }
         return 0;
@@ -138,6 +182,7 @@ final class TrainCommand implements Callable<Integer> {
             ObjectNode root = Json.object();
             Json.put(root, "testAccuracy", test == null ? Double.NaN : test.accuracy());
             Json.put(root, "valAccuracy", last.validationAccuracy());
+            root.put("resumed", result.resumed());
             root.put("model", out.toString());
             ArrayNode epochsNode = root.putArray("epochs");
             for (EpochResult e : result.epochs()) {

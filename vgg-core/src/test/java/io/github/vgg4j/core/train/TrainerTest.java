@@ -1,0 +1,143 @@
+package io.github.vgg4j.core.train;
+
+import io.github.vgg4j.core.Head;
+import io.github.vgg4j.core.InitScheme;
+import io.github.vgg4j.core.ShapesTask;
+import io.github.vgg4j.core.VGGBuilder;
+import io.github.vgg4j.core.io.ModelFiles;
+import io.github.vgg4j.core.io.ModelInfo;
+import io.github.vgg4j.core.io.Preprocessing;
+import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class TrainerTest {
+    @TempDir
+    Path dir;
+
+    private static final DataSet TRAIN = ShapesTask.generate(256, 1, 32, 1);
+    private static final DataSet VAL = ShapesTask.generate(64, 1, 32, 2);
+    private static final List<String> LABELS = List.of("h", "v", "box", "disc");
+
+    private static VGGBuilder narrow() {
+        // dropout on: the network's own randomness must be reproduced on resume too
+        return VGGBuilder.vgg11().batchNorm(true).inputShape(1, 32, 32).numClasses(4).head(Head.cifar())
+                .widthMultiplier(0.0625).dropout(0.5).seed(3);
+    }
+
+    private ModelInfo info() {
+        return new ModelInfo("vgg11_bn", new int[] {1, 32, 32}, LABELS, Preprocessing.unitScale());
+    }
+
+    private static ListDataSetIterator<DataSet> val() {
+        return new ListDataSetIterator<>(VAL.asList(), 32);
+    }
+
+    @Test
+    void aRunInterruptedMidEpochAndResumedEndsWhereAnUninterruptedOneDoes() {
+        TrainingOptions options = TrainingOptions.epochs(3).withSeed(11).withGuard(DivergenceGuard.off());
+        MultiLayerNetwork uninterrupted = narrow().buildNetwork();
+        Trainer.TrainingResult reference = new Trainer(options)
+                .fit(uninterrupted, new SeededBatches(TRAIN, 32, 5), val(), LABELS, TrainingProgress.NONE);
+
+        // A checkpoint after every batch; the "crash" comes after batch 5 of epoch 2 is trained, before it is saved.
+        TrainingOptions checkpointed = options.withCheckpoints(dir, 1e-9, info());
+        MultiLayerNetwork first = narrow().buildNetwork();
+        RuntimeException crash = assertThrows(RuntimeException.class, () -> new Trainer(checkpointed)
+                .fit(first, new SeededBatches(TRAIN, 32, 5), val(), LABELS, new TrainingProgress() {
+                    @Override
+                    public void batch(int epoch, int batch, int batches, double loss) {
+                        if (epoch == 1 && batch == 5) {
+                            throw new IllegalStateException("kill -9");
+                        }
+                    }
+                }));
+        assertEquals("kill -9", crash.getMessage());
+        assertTrue(Files.exists(dir.resolve("checkpoint.zip")));
+
+        MultiLayerNetwork resumed = narrow().seed(99).buildNetwork(); // other initial weights: all must come from the checkpoint
+        Trainer.TrainingResult result = new Trainer(checkpointed.resuming(true))
+                .fit(resumed, new SeededBatches(TRAIN, 32, 5), val(), LABELS, TrainingProgress.NONE);
+        assertTrue(result.resumed());
+        assertEquals(3, result.epochs().size());
+        double maxDiff = uninterrupted.params().sub(resumed.params()).amaxNumber().doubleValue();
+        assertTrue(maxDiff < 1e-5, "parameters differ by " + maxDiff);
+        for (int e = 0; e < 3; e++) {
+            assertEquals(reference.epochs().get(e).validationAccuracy(), result.epochs().get(e).validationAccuracy(), 1e-9);
+            assertEquals(reference.epochs().get(e).trainLoss(), result.epochs().get(e).trainLoss(), 1e-4);
+        }
+        assertEquals(uninterrupted.getLayerWiseConfigurations().getIterationCount(),
+                resumed.getLayerWiseConfigurations().getIterationCount());
+    }
+
+    @Test
+    void aFinishedRunResumedDoesNothingMoreAndTheBestModelIsKept() throws IOException {
+        TrainingOptions options = TrainingOptions.epochs(2).withGuard(DivergenceGuard.off()).withCheckpoints(dir, 0, info());
+        MultiLayerNetwork net = narrow().buildNetwork();
+        new Trainer(options).fit(net, new SeededBatches(TRAIN, 32, 5), val(), LABELS, TrainingProgress.NONE);
+        assertEquals(LABELS, ModelFiles.readInfo(dir.resolve("best-model.zip")).labels());
+        MultiLayerNetwork again = narrow().buildNetwork();
+        Trainer.TrainingResult r = new Trainer(options.resuming(true)).fit(again, new SeededBatches(TRAIN, 32, 5), val(), LABELS,
+                new TrainingProgress() {
+                    @Override
+                    public void batch(int epoch, int batch, int batches, double loss) {
+                        fail("nothing is left to train");
+                    }
+                });
+        assertEquals(2, r.epochs().size());
+        assertEquals(net.params(), again.params());
+    }
+
+    @Test
+    void resumingWithAnotherClassCountOrNetworkIsRefused() {
+        TrainingOptions options = TrainingOptions.epochs(1).withGuard(DivergenceGuard.off()).withCheckpoints(dir, 0, info());
+        new Trainer(options).fit(narrow().buildNetwork(), new SeededBatches(TRAIN, 32, 5), val(), LABELS, TrainingProgress.NONE);
+        UncheckedIOException classes = assertThrows(UncheckedIOException.class, () -> new Trainer(options.resuming(true))
+                .fit(narrow().numClasses(5).buildNetwork(), new SeededBatches(TRAIN, 32, 5), val(), LABELS, TrainingProgress.NONE));
+        assertTrue(classes.getMessage().contains("'predictions'") && classes.getMessage().contains("different number of classes"),
+                classes.getMessage());
+        UncheckedIOException other = assertThrows(UncheckedIOException.class, () -> new Trainer(options.resuming(true))
+                .fit(VGGBuilder.vgg13().inputShape(1, 32, 32).numClasses(4).head(Head.cifar()).widthMultiplier(0.0625).buildNetwork(),
+                        new SeededBatches(TRAIN, 32, 5), val(), LABELS, TrainingProgress.NONE));
+        assertTrue(other.getMessage().contains("another network"), other.getMessage());
+    }
+
+    @Test
+    void theGuardStopsAStalledDeepNetWithTheLikelyCauses() {
+        MultiLayerNetwork stalled = VGGBuilder.vgg16().init(InitScheme.PAPER_NORMAL).learningRate(0.005).inputShape(1, 32, 32)
+                .numClasses(4).head(Head.cifar()).widthMultiplier(0.125).buildNetwork();
+        DivergenceGuard.TrainingDivergedException e = assertThrows(DivergenceGuard.TrainingDivergedException.class,
+                () -> new Trainer(TrainingOptions.epochs(20).withGuard(DivergenceGuard.standard().afterIterations(60)))
+                        .fit(stalled, new SeededBatches(TRAIN, 16, 5), null, LABELS, TrainingProgress.NONE));
+        assertTrue(e.getMessage().contains("stalled") && e.getMessage().contains("He initialisation"), e.getMessage());
+    }
+
+    @Test
+    void theGuardStopsANanLossAtOnce() {
+        MultiLayerNetwork exploding = narrow().batchNorm(false).learningRate(50).momentum(0.99).buildNetwork();
+        DivergenceGuard.TrainingDivergedException e = assertThrows(DivergenceGuard.TrainingDivergedException.class,
+                () -> new Trainer(TrainingOptions.epochs(20)).fit(exploding, new SeededBatches(TRAIN, 32, 5), null, LABELS,
+                        TrainingProgress.NONE));
+        assertTrue(e.getMessage().contains("diverged") && e.getMessage().contains("learning rate"), e.getMessage());
+    }
+
+    @Test
+    void theGuardLetsAHealthyRunTrain() {
+        // The same deep net with He initialisation: no false alarm.
+        MultiLayerNetwork healthy = VGGBuilder.vgg16().learningRate(0.005).inputShape(1, 32, 32).numClasses(4)
+                .head(Head.cifar()).widthMultiplier(0.125).buildNetwork();
+        Trainer.TrainingResult r = new Trainer(TrainingOptions.epochs(8).withGuard(DivergenceGuard.standard().afterIterations(100)))
+                .fit(healthy, new SeededBatches(TRAIN, 16, 5), null, LABELS, TrainingProgress.NONE);
+        assertEquals(8, r.epochs().size());
+    }
+}
