@@ -12,17 +12,22 @@ import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
+import java.io.BufferedOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystem;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 
@@ -85,23 +90,56 @@ public final class ModelFiles {
      */
     public static void save(Model model, Path file, ModelInfo info, boolean saveUpdater, Map<String, byte[]> extraEntries)
             throws IOException {
-        AtomicFiles.write(file, tmp -> {
-            ModelSerializer.writeModel(model, tmp.toFile(), saveUpdater);
-            if (info != null || !extraEntries.isEmpty()) {
-                // zipfs copies the existing (compressed) entries as they are: adding entries is cheap.
-                try (FileSystem zip = FileSystems.newFileSystem(tmp, Map.of())) {
-                    if (info != null) {
-                        Files.write(zip.getPath(INFO_ENTRY), JSON.writeValueAsBytes(info));
-                    }
-                    for (var e : extraEntries.entrySet()) {
-                        if (e.getKey().contains("/")) {
-                            throw new IllegalArgumentException("entry names must be flat, got " + e.getKey());
-                        }
-                        Files.write(zip.getPath(e.getKey()), e.getValue());
-                    }
-                }
+        for (String name : extraEntries.keySet()) {
+            if (name.contains("/")) {
+                throw new IllegalArgumentException("entry names must be flat, got " + name);
             }
-        });
+        }
+        AtomicFiles.writeStream(file, out -> writeZip(model, out, info, saveUpdater, extraEntries));
+    }
+
+    /**
+     * DL4J's model zip layout (configuration.json, coefficients.bin, updaterState.bin; what
+     * {@code ModelSerializer} reads), plus vgg4j's entries, in one pass. Unlike
+     * {@code ModelSerializer.writeModel} it does not deflate the weights: float32 weights shrink by
+     * ~7% for ~10x the writing time (a VGG16 checkpoint: ~1 GB with the updater).
+     */
+    private static void writeZip(Model model, OutputStream stream, ModelInfo info, boolean saveUpdater,
+                                 Map<String, byte[]> extraEntries) throws IOException {
+        ZipOutputStream zip = new ZipOutputStream(new BufferedOutputStream(stream, 1 << 20));
+        zip.setLevel(Deflater.NO_COMPRESSION);
+        String json = model instanceof MultiLayerNetwork m ? m.getLayerWiseConfigurations().toJson()
+                : ((ComputationGraph) model).getConfiguration().toJson();
+        zip.putNextEntry(new ZipEntry("configuration.json"));
+        zip.write(json.getBytes(StandardCharsets.UTF_8));
+        // Nd4j.write writes value by value: buffer in front of the zip, or every float pays for a CRC update.
+        DataOutputStream data = new DataOutputStream(new BufferedOutputStream(zip, 1 << 20));
+        if (model.params() != null) {
+            zip.putNextEntry(new ZipEntry("coefficients.bin"));
+            Nd4j.write(model.params(), data);
+            data.flush();
+        } else {
+            zip.putNextEntry(new ZipEntry("noParams.marker"));
+        }
+        if (saveUpdater) {
+            INDArray state = model instanceof MultiLayerNetwork m ? m.getUpdater().getStateViewArray()
+                    : ((ComputationGraph) model).getUpdater().getStateViewArray();
+            if (state != null && state.length() > 0) {
+                zip.putNextEntry(new ZipEntry("updaterState.bin"));
+                Nd4j.write(state, data);
+                data.flush();
+            }
+        }
+        if (info != null) {
+            zip.putNextEntry(new ZipEntry(INFO_ENTRY));
+            zip.write(JSON.writeValueAsBytes(info));
+        }
+        for (var e : extraEntries.entrySet()) {
+            zip.putNextEntry(new ZipEntry(e.getKey()));
+            zip.write(e.getValue());
+        }
+        zip.finish();
+        zip.flush();
     }
 
     /** One entry of a model file, or null if it has none of that name. */
