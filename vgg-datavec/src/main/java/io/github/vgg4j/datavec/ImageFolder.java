@@ -30,8 +30,8 @@ import java.util.stream.Stream;
 public final class ImageFolder implements ImageDataset {
     static final List<String> EXTENSIONS = List.of(".jpg", ".jpeg", ".png", ".bmp");
 
-    /** How labels are found. */
-    public enum Layout { KAGGLE, CLASS_FOLDERS, UNLABELED }
+    /** How labels are found. {@code FILES}: images given one by one (prediction); the id is the path as given. */
+    public enum Layout { KAGGLE, CLASS_FOLDERS, UNLABELED, FILES }
 
     private final Path root;
     private final Layout layout;
@@ -82,6 +82,46 @@ public final class ImageFolder implements ImageDataset {
 
     public static ImageFolder classFolders(Path dir) throws IOException {
         return classFolders(dir, true);
+    }
+
+    /**
+     * Images to predict: files as given, and every image under the folders given (recursively).
+     * Unlabelled; a file's id is its path as given (e.g. {@code test1/12.jpg}).
+     */
+    public static ImageFolder files(List<Path> paths) throws IOException {
+        SkippedFiles skipped = new SkippedFiles();
+        List<Path> images = new ArrayList<>();
+        for (Path p : paths) {
+            if (Files.isDirectory(p)) {
+                images.addAll(images(p, true, skipped));
+            } else if (!Files.exists(p)) {
+                throw new java.nio.file.NoSuchFileException(p.toString());
+            } else {
+                images.addAll(images(p, skipped));
+            }
+        }
+        if (images.isEmpty()) {
+            throw new BadDataException("no images in " + paths + " (looked for " + String.join(", ", EXTENSIONS) + ")"
+                    + (skipped.count() > 0 ? "; skipped " + skipped : ""));
+        }
+        int[] none = new int[images.size()];
+        java.util.Arrays.fill(none, -1);
+        return new ImageFolder(Path.of(""), Layout.FILES, images, none, List.of(), skipped);
+    }
+
+    /** One file given by name: checked like a folder's files (ids are its path as given). */
+    private static List<Path> images(Path file, SkippedFiles skipped) {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (EXTENSIONS.stream().noneMatch(name::endsWith)) {
+            skipped.add(file.toString(), "not an image file (expected " + String.join(", ", EXTENSIONS) + ")");
+            return List.of();
+        }
+        String problem = headerProblem(file);
+        if (problem != null) {
+            skipped.add(file.toString(), problem);
+            return List.of();
+        }
+        return List.of(file);
     }
 
     private static ImageFolder classFolders(Path dir, boolean training) throws IOException {
@@ -185,6 +225,9 @@ public final class ImageFolder implements ImageDataset {
     /** The path relative to the folder; for the unlabelled layout the base name (Kaggle's id). */
     @Override
     public String id(int i) {
+        if (layout == Layout.FILES) {
+            return files.get(i).toString();
+        }
         if (layout == Layout.UNLABELED) {
             String name = files.get(i).getFileName().toString();
             return name.substring(0, name.lastIndexOf('.'));
@@ -204,7 +247,7 @@ public final class ImageFolder implements ImageDataset {
     @Override
     public RawImage read(int i, Fit fit, SplittableRandom random) throws BadImageException {
         Path file = files.get(i);
-        String id = relative(root, file);
+        String id = layout == Layout.FILES ? file.toString() : relative(root, file);
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);

@@ -1,0 +1,183 @@
+package io.github.vgg4j.examples.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.vgg4j.core.io.AtomicFiles;
+import io.github.vgg4j.core.io.ModelFiles;
+import io.github.vgg4j.core.io.ModelInfo;
+import io.github.vgg4j.core.train.Evaluator;
+import io.github.vgg4j.datavec.Fit;
+import io.github.vgg4j.datavec.ImageBatches;
+import io.github.vgg4j.datavec.ImageFolder;
+import io.github.vgg4j.datavec.KaggleSubmission;
+import io.github.vgg4j.datavec.SkippedFiles;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
+
+@Command(name = "predict", sortOptions = false, mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        description = {"Class probabilities for images, read as the model expects (its input size, preprocessing and "
+                + "label names). The eval transform resizes the shorter side to size / P and centre-crops to the input size.", ""},
+        footer = {"", "Examples:",
+                "  vgg predict --model fashion.zip --top 3 shirt.png",
+                "  vgg predict --model cats.zip --kaggle-csv submission.csv dogs-vs-cats/test1",
+                "  vgg predict --model cats.zip --json --crop-pct 1 photos/"})
+final class PredictCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "FILE", required = true, description = "A model saved by vgg train, finetune or import.")
+    Path model;
+
+    @Parameters(paramLabel = "IMAGE|FOLDER", arity = "1..*", description = "Image files, and folders searched recursively.")
+    List<Path> inputs;
+
+    @Option(names = "--top", paramLabel = "K", defaultValue = "5", description = "Classes shown per image. Default: ${DEFAULT-VALUE}.")
+    int top;
+
+    @Option(names = "--crop-pct", paramLabel = "P", defaultValue = "0.875",
+            description = "Resize the shorter side to size / P before the centre crop (1: images already at the input "
+                    + "size are unchanged). Default: ${DEFAULT-VALUE}, as torchvision and timm.")
+    double cropPct;
+
+    @Option(names = "--csv", paramLabel = "OUT", description = "Write file, predicted label and every class's probability.")
+    Path csv;
+
+    @Option(names = "--kaggle-csv", paramLabel = "OUT",
+            description = "Write a Kaggle dogs-vs-cats submission: id,label sorted by numeric id, label = P(dog) (or of class 1).")
+    Path kaggleCsv;
+
+    @Option(names = "--clip", paramLabel = "EPS", defaultValue = "0.005",
+            description = "Clip Kaggle probabilities to [EPS, 1-EPS] (log loss). Default: ${DEFAULT-VALUE}.")
+    double clip;
+
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "32", description = "Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--json", description = "Print one JSON object {\"predictions\": [{\"file\", \"top\": [{\"index\", \"label\", "
+            + "\"probability\"}]}]} on stdout.")
+    boolean json;
+
+    private record Prediction(String file, double[] probabilities) {
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (top < 1) {
+            throw new IllegalArgumentException("--top: must be >= 1, got " + top);
+        }
+        ArchitectureOptions.option("--crop-pct", () -> Fit.eval(3, 32, 32, cropPct));
+        for (Path out : new Path[] {csv, kaggleCsv}) {
+            if (out != null) {
+                Outputs.requireWritableFile(out, out == csv ? "--csv" : "--kaggle-csv");
+            }
+        }
+        ModelFiles.LoadedModel loaded = ModelFiles.load(model, false);
+        ModelInfo info = loaded.info();
+        if (info == null) {
+            throw new IOException(model + " has no input shape, labels and preprocessing (not saved by vgg4j), which predict needs");
+        }
+        List<String> labels = info.labels().isEmpty()
+                ? IntStream.range(0, outputs(loaded)).mapToObj(String::valueOf).toList() : info.labels();
+        int[] s = info.inputShape();
+        SkippedFiles skipped = new SkippedFiles();
+        List<Prediction> predictions = new ArrayList<>();
+        try (ImageBatches batches = ImageBatches.builder(ImageFolder.files(inputs)).batchSize(batch)
+                .fit(Fit.eval(s[0], s[1], s[2], cropPct)).preprocessing(info.preprocessing()).skipped(skipped).build()) {
+            while (batches.hasNext()) {
+                DataSet ds = batches.next();
+                INDArray p = Evaluator.predict(loaded.network(), ds.getFeatures());
+                for (int i = 0; i < p.rows(); i++) {
+                    predictions.add(new Prediction((String) ds.getExampleMetaData().get(i), p.getRow(i).toDoubleVector()));
+                }
+            }
+        }
+        write(predictions, labels, skipped);
+        return 0;
+    }
+
+    private void write(List<Prediction> predictions, List<String> labels, SkippedFiles skipped) throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        int k = Math.min(top, labels.size());
+        if (json) {
+            ObjectNode root = Json.object();
+            ArrayNode list = root.putArray("predictions");
+            for (Prediction p : predictions) {
+                ObjectNode n = list.addObject().put("file", p.file());
+                ArrayNode t = n.putArray("top");
+                for (int c : ranked(p.probabilities(), k)) {
+                    t.addObject().put("index", c).put("label", labels.get(c)).put("probability", p.probabilities()[c]);
+                }
+            }
+            root.set("skipped", Json.skipped(skipped));
+            out.println(Json.write(root));
+        } else {
+            for (Prediction p : predictions) {
+                out.println(p.file());
+                for (int c : ranked(p.probabilities(), k)) {
+                    out.printf(Locale.ROOT, "  %-20s %.4f%n", labels.get(c), p.probabilities()[c]);
+                }
+            }
+            skipped.entries().forEach(e -> out.printf("skipped %s: %s%n", e.id(), e.reason()));
+        }
+        out.flush();
+        if (csv != null) {
+            StringBuilder b = new StringBuilder("file,label,probability");
+            labels.forEach(l -> b.append(',').append(quote(l)));
+            b.append('\n');
+            for (Prediction p : predictions) {
+                int best = ranked(p.probabilities(), 1)[0];
+                b.append(quote(p.file())).append(',').append(quote(labels.get(best))).append(',')
+                        .append(String.format(Locale.ROOT, "%.6f", p.probabilities()[best]));
+                for (double v : p.probabilities()) {
+                    b.append(',').append(String.format(Locale.ROOT, "%.6f", v));
+                }
+                b.append('\n');
+            }
+            AtomicFiles.writeString(csv, b.toString());
+        }
+        if (kaggleCsv != null) {
+            int dog = labels.indexOf("dog") >= 0 ? labels.indexOf("dog") : 1;
+            List<KaggleSubmission.Row> rows = new ArrayList<>();
+            for (Prediction p : predictions) {
+                String name = Path.of(p.file()).getFileName().toString();
+                String id = name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;
+                rows.add(new KaggleSubmission.Row(id, p.probabilities()[dog]));
+            }
+            try {
+                KaggleSubmission.write(kaggleCsv, rows, clip);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--kaggle-csv: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static int outputs(ModelFiles.LoadedModel m) {
+        return (int) (m.network() instanceof org.deeplearning4j.nn.multilayer.MultiLayerNetwork n
+                ? n.getLayer(n.getnLayers() - 1).getParam("b").length()
+                : m.computationGraph().getOutputLayer(0).getParam("b").length());
+    }
+
+    private static int[] ranked(double[] p, int k) {
+        return IntStream.range(0, p.length).boxed().sorted(Comparator.comparingDouble(c -> -p[c])).limit(k)
+                .mapToInt(Integer::intValue).toArray();
+    }
+
+    private static String quote(String s) {
+        return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    }
+}
