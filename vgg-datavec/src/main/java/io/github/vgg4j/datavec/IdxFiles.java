@@ -83,15 +83,23 @@ final class IdxFiles {
                 if (d[i] < 0) {
                     throw new BadDataException(file + ": dimension " + (i + 1) + " is negative (" + d[i] + ")");
                 }
+                // Checked at every step: three dimensions near 2^31 would overflow a long, wrap to a
+                // small or negative size and slip past the checks below (a fuzzing finding).
                 total *= d[i];
+                if (total > Integer.MAX_VALUE - 16) {
+                    throw new BadDataException(file + ": the header declares dimensions " + describe(d) + " of more than "
+                            + (Integer.MAX_VALUE - 16) + " bytes, more than one array can hold");
+                }
             }
             long header = 4 + 4L * dims;
             if (!gzip && header + total != fileSize) {
                 throw new BadDataException(file + ": the header declares " + describe(d) + " = " + total + " bytes of data but the file has "
                         + (fileSize - header));
             }
-            if (total > Integer.MAX_VALUE - 16) {
-                throw new BadDataException(file + ": the header declares " + describe(d) + " = " + total + " bytes, more than one array can hold");
+            if (gzip && total > fileSize * 1100L) {
+                // deflate cannot compress better than ~1032:1, so this much data cannot be in the file
+                throw new BadDataException(file + ": the header declares " + describe(d) + " = " + total
+                        + " bytes, more than a gzip file of " + fileSize + " bytes can hold");
             }
             byte[] data = readExactly(in, (int) total, file, d);
             return new Parsed(d, data);

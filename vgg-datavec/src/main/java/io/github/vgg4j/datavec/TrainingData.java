@@ -47,6 +47,12 @@ public final class TrainingData implements AutoCloseable {
     private final ImageBatches train;
     private final ImageBatches validation;
     private final ImageBatches test;
+    private final int[] trainIndices;
+    private final int[] validationIndices;
+    private final Fit evalFit;
+    private final int batchSize;
+    private final long seed;
+    private ImageBatches trainSample;
 
     private TrainingData(Builder b) throws IOException {
         this.bundle = b.bundle;
@@ -56,7 +62,9 @@ public final class TrainingData implements AutoCloseable {
         this.inputShape = b.inputShape != null ? b.inputShape : defaultInputShape(bundle);
         this.evalCropPct = bundle.train().nativeShape() != null ? 1.0 : Fit.DEFAULT_CROP_PCT;
         this.skipped = new SkippedFiles();
-        Fit evalFit = Fit.eval(inputShape[0], inputShape[1], inputShape[2], evalCropPct);
+        this.evalFit = Fit.eval(inputShape[0], inputShape[1], inputShape[2], evalCropPct);
+        this.batchSize = b.batchSize;
+        this.seed = b.seed;
 
         int[] all = Splits.all(bundle.train());
         int[] trainIdx = all;
@@ -72,6 +80,8 @@ public final class TrainingData implements AutoCloseable {
         if (b.limitTrain > 0) {
             trainIdx = Splits.limit(trainIdx, b.limitTrain, b.seed);
         }
+        this.trainIndices = trainIdx;
+        this.validationIndices = valIdx;
         this.preprocessing = b.preprocessing != null ? b.preprocessing
                 : bundle.format() == DataFormat.CIFAR10 && inputShape[0] == 3 ? Preprocessing.cifar10()
                 : ImageStatistics.fitMeanStd(bundle.train(), trainIdx, evalFit, STATISTICS_SAMPLE, b.seed);
@@ -222,6 +232,28 @@ public final class TrainingData implements AutoCloseable {
         return train;
     }
 
+    /**
+     * Up to {@code max} training examples (a seeded sample) read as for evaluation, without
+     * augmentation: for measuring training accuracy after each epoch.
+     */
+    public ImageBatches trainSample(int max) {
+        if (trainSample == null) {
+            trainSample = evaluation(bundle.train(), Splits.limit(trainIndices, max, seed), evalFit, preprocessing, batchSize,
+                    skipped);
+        }
+        return trainSample;
+    }
+
+    /** The examples of the validation split (null without one), e.g. for sample pictures. */
+    public int[] validationIndices() {
+        return validationIndices == null ? null : validationIndices.clone();
+    }
+
+    /** How evaluation reads images (size, crop). */
+    public Fit evalFit() {
+        return evalFit;
+    }
+
     /** Null without a validation fraction. */
     public ImageBatches validation() {
         return validation;
@@ -261,6 +293,9 @@ public final class TrainingData implements AutoCloseable {
         }
         if (test != null) {
             test.close();
+        }
+        if (trainSample != null) {
+            trainSample.close();
         }
     }
 }

@@ -97,6 +97,17 @@ class IdxTest {
     }
 
     @Test
+    void dimensionsWhoseProductOverflowsALongAreRefused() throws IOException {
+        // 2^21 * 2^21 * (2^22 - 1) wraps to a negative long: it once reached an array constructor
+        for (boolean gzip : new boolean[] {false, true}) {
+            Path f = dir.resolve("overflow-" + gzip);
+            TestData.idxImages(f, 1 << 21, 1 << 21, (1 << 22) - 1, new byte[16], gzip);
+            BadDataException e = assertThrows(BadDataException.class, () -> IdxFiles.readImages(f));
+            assertTrue(e.getMessage().contains("more than one array can hold"), e.getMessage());
+        }
+    }
+
+    @Test
     void countMismatchAndLabelRangeAreNamed() throws IOException {
         Path f = folder("mismatch", false);
         TestData.idxLabels(f.resolve("train-labels-idx1-ubyte"), new int[] {1, 2, 3}, false);
