@@ -52,6 +52,16 @@ public final class Trainer {
      */
     public TrainingResult fit(MultiLayerNetwork net, DataSetIterator train, DataSetIterator validation, List<String> labels,
                               TrainingProgress progress) {
+        return fit(net, train, validation, null, labels, progress);
+    }
+
+    /**
+     * As {@link #fit(MultiLayerNetwork, DataSetIterator, DataSetIterator, List, TrainingProgress)}, also
+     * measuring training accuracy after each epoch on {@code trainSample} (a few thousand training
+     * examples without augmentation; null: not measured).
+     */
+    public TrainingResult fit(MultiLayerNetwork net, DataSetIterator train, DataSetIterator validation,
+                              DataSetIterator trainSample, List<String> labels, TrainingProgress progress) {
         Checkpoints checkpoints = options.checkpointDir() == null ? null
                 : new Checkpoints(options.checkpointDir(), options.checkpointInfo());
         DivergenceGuard.Watch guard = options.guard().watch();
@@ -77,7 +87,15 @@ public final class Trainer {
         }
 
         long lastCheckpoint = System.nanoTime();
+        // the first epoch's rate is the base of the epoch-driven schedules, also after a resume
+        double base = run.history.isEmpty() ? run.learningRate : run.history.get(0).learningRate();
         while (run.epoch < options.epochs()) {
+            double scheduled = options.schedule().rateAt(run.epoch, options.epochs(), base, run.learningRate);
+            if (scheduled != run.learningRate) {
+                progress.learningRateChanged(run.epoch, run.learningRate, scheduled);
+                net.setLearningRate(scheduled);
+                run.learningRate = scheduled;
+            }
             position(train, run.epoch, run.batch);
             for (TrainingListener l : net.getListeners()) {
                 l.onEpochStart(net);
@@ -108,7 +126,7 @@ public final class Trainer {
             for (TrainingListener l : net.getListeners()) {
                 l.onEpochEnd(net);
             }
-            endEpoch(net, validation, labels, progress, checkpoints, run);
+            endEpoch(net, validation, trainSample, labels, progress, checkpoints, run);
             if (checkpoints != null) {
                 write(checkpoints, net, run, guard, labels);
                 lastCheckpoint = System.nanoTime();
@@ -117,8 +135,8 @@ public final class Trainer {
         return new TrainingResult(List.copyOf(run.history), run.bestEpoch, resumed);
     }
 
-    private void endEpoch(MultiLayerNetwork net, DataSetIterator validation, List<String> labels, TrainingProgress progress,
-                          Checkpoints checkpoints, Run run) {
+    private void endEpoch(MultiLayerNetwork net, DataSetIterator validation, DataSetIterator trainSample, List<String> labels,
+                          TrainingProgress progress, Checkpoints checkpoints, Run run) {
         double valLoss = Double.NaN;
         double valAcc = Double.NaN;
         if (validation != null) {
@@ -126,8 +144,9 @@ public final class Trainer {
             valLoss = report.loss() + net.calcRegularizationScore(true);
             valAcc = report.accuracy();
         }
-        EpochResult result = new EpochResult(run.epoch, run.batches == 0 ? Double.NaN : run.lossSum / run.batches, valLoss,
-                valAcc, run.learningRate, run.seconds, run.examples);
+        double trainAcc = trainSample == null ? Double.NaN : Evaluator.evaluate(net, trainSample, labels).accuracy();
+        EpochResult result = new EpochResult(run.epoch, run.batches == 0 ? Double.NaN : run.lossSum / run.batches, trainAcc,
+                valLoss, valAcc, run.learningRate, run.seconds, run.examples);
         run.history.add(result);
         progress.epoch(result);
         log.info("epoch {}: loss {} val loss {} val accuracy {} lr {} ({} s)", run.epoch + 1, result.trainLoss(), valLoss,
@@ -146,9 +165,9 @@ public final class Trainer {
                             + e.getMessage() + " (the previous one is intact)", e);
                 }
             }
-        } else if (validation != null && ++run.sinceImprovement >= options.lrPatience()
-                && run.learningRate > options.minLearningRate()) {
-            double next = Math.max(options.minLearningRate(), run.learningRate * options.lrDecayFactor());
+        } else if (options.schedule() instanceof LearningRateSchedule.Plateau plateau && validation != null
+                && ++run.sinceImprovement >= plateau.patience() && run.learningRate > options.minLearningRate()) {
+            double next = Math.max(options.minLearningRate(), run.learningRate * plateau.factor());
             progress.learningRateChanged(run.epoch, run.learningRate, next);
             log.info("validation accuracy has not improved for {} epochs: learning rate {} -> {}", run.sinceImprovement,
                     run.learningRate, next);

@@ -81,6 +81,46 @@ class TrainerTest {
     }
 
     @Test
+    void epochDrivenSchedulesSetEachEpochsRateAlsoAfterAResume() {
+        TrainingOptions cosine = TrainingOptions.epochs(3).withGuard(DivergenceGuard.off())
+                .withSchedule(LearningRateSchedule.parse("cosine:0.001"));
+        Trainer.TrainingResult r = new Trainer(cosine).fit(narrow().learningRate(0.05).buildNetwork(),
+                new SeededBatches(TRAIN, 64, 5), null, LABELS, TrainingProgress.NONE);
+        assertEquals(0.05, r.epochs().get(0).learningRate(), 1e-12);
+        assertEquals(0.0255, r.epochs().get(1).learningRate(), 1e-12);
+        assertEquals(0.001, r.epochs().get(2).learningRate(), 1e-12);
+
+        TrainingOptions steps = TrainingOptions.epochs(3).withGuard(DivergenceGuard.off())
+                .withSchedule(LearningRateSchedule.parse("step:0.1:2,3")).withCheckpoints(dir, 0, info());
+        assertThrows(IllegalStateException.class, () -> new Trainer(steps).fit(narrow().learningRate(0.05).buildNetwork(),
+                new SeededBatches(TRAIN, 64, 5), null, LABELS, new TrainingProgress() {
+                    @Override
+                    public void batch(int epoch, int batch, int batches, double loss) {
+                        if (epoch == 1 && batch == 2) {
+                            throw new IllegalStateException("kill -9");
+                        }
+                    }
+                }));
+        Trainer.TrainingResult resumed = new Trainer(steps.resuming(true)).fit(narrow().buildNetwork(),
+                new SeededBatches(TRAIN, 64, 5), null, LABELS, TrainingProgress.NONE);
+        assertEquals(0.05, resumed.epochs().get(0).learningRate(), 1e-12);
+        assertEquals(0.005, resumed.epochs().get(1).learningRate(), 1e-12);
+        assertEquals(0.0005, resumed.epochs().get(2).learningRate(), 1e-12);
+    }
+
+    @Test
+    void schedulesParseTheCommandLineFormAndNameWhatIsWrong() {
+        assertEquals(new LearningRateSchedule.Plateau(0.1, 2), LearningRateSchedule.parse("plateau"));
+        assertEquals(new LearningRateSchedule.Plateau(0.5, 3), LearningRateSchedule.parse("plateau:0.5:3"));
+        assertEquals(new LearningRateSchedule.Steps(0.1, List.of(30, 60)), LearningRateSchedule.parse("step:0.1:30,60"));
+        assertEquals(new LearningRateSchedule.Cosine(0), LearningRateSchedule.parse("cosine"));
+        for (String bad : new String[] {"linear", "step:0.1", "step:0.1:60,30", "cosine:x", "plateau:2"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LearningRateSchedule.parse(bad));
+            assertTrue(e.getMessage().contains("got") || e.getMessage().contains("expected"), bad + ": " + e.getMessage());
+        }
+    }
+
+    @Test
     void aFinishedRunResumedDoesNothingMoreAndTheBestModelIsKept() throws IOException {
         TrainingOptions options = TrainingOptions.epochs(2).withGuard(DivergenceGuard.off()).withCheckpoints(dir, 0, info());
         MultiLayerNetwork net = narrow().buildNetwork();

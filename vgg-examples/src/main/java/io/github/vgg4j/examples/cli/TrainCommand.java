@@ -10,10 +10,12 @@ import io.github.vgg4j.core.train.EpochResult;
 import io.github.vgg4j.core.train.EvaluationReport;
 import io.github.vgg4j.core.train.Evaluator;
 import io.github.vgg4j.core.train.Trainer;
+import io.github.vgg4j.core.train.LearningRateSchedule;
 import io.github.vgg4j.core.train.TrainingOptions;
-import io.github.vgg4j.core.train.TrainingProgress;
 import io.github.vgg4j.datavec.DataBundle;
 import io.github.vgg4j.datavec.TrainingData;
+import io.github.vgg4j.examples.report.SamplePredictions;
+import io.github.vgg4j.examples.report.TrainingReport;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -54,6 +56,13 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--lr", paramLabel = "LR", defaultValue = "0.01", description = "Learning rate. Default: ${DEFAULT-VALUE}.")
     double lr;
+
+    @Option(names = "--lr-schedule", paramLabel = "S", defaultValue = "plateau",
+            description = {"How the learning rate moves between epochs: plateau[:FACTOR[:PATIENCE]] (the paper's: x0.1 after 2 "
+                    + "epochs without a better validation accuracy; needs validation data), step:FACTOR:E1,E2,... (e.g. "
+                    + "step:0.1:30,60: x0.1 from epoch 30 and again from 60) or cosine[:MIN] (from --lr down to MIN over "
+                    + "the epochs). Default: ${DEFAULT-VALUE}."})
+    String lrSchedule;
 
     @Option(names = "--momentum", paramLabel = "M", defaultValue = "0.9",
             description = "Nesterov momentum (0: plain SGD). Default: ${DEFAULT-VALUE}.")
@@ -110,12 +119,23 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object (testAccuracy, valAccuracy, epochs, ...) on stdout.")
     boolean json;
 
+    @Option(names = "--plots", paramLabel = "DIR",
+            description = "Write loss, accuracy and learning-rate curves, per-class accuracy, the confusion matrix and sample "
+                    + "predictions as PNG (with CSV/JSON beside them) into DIR.")
+    Path plots;
+
+    /** Training accuracy is measured after each epoch on this many training examples (test mode). */
+    private static final int TRAIN_ACCURACY_SAMPLE = 2000;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
         Outputs.requireWritableFile(out, "--out");
         if (checkpointDir != null) {
             Outputs.requireWritableFolder(checkpointDir, "--checkpoint-dir");
+        }
+        if (plots != null) {
+            Outputs.requireWritableFolder(plots, "--plots");
         }
         DataBundle bundle = dataOptions.open();
         double val = valFraction != null ? valFraction : bundle.hasTest() ? 0 : 0.1;
@@ -142,6 +162,11 @@ final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--epochs: " + e.getMessage(), e);
         }
+        try {
+            base = base.withSchedule(LearningRateSchedule.parse(lrSchedule));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--lr-schedule: " + e.getMessage(), e);
+        }
         if (resume && checkpointDir == null) {
             throw new IllegalArgumentException("--resume needs --checkpoint-dir (where the checkpoint is)");
         }
@@ -167,13 +192,33 @@ final class TrainCommand implements Callable<Integer> {
                 ArchitectureOptions.option("--checkpoint-minutes", () -> o.withCheckpoints(checkpointDir, checkpointMinutes, info));
                 options = options.withCheckpoints(checkpointDir, checkpointMinutes, info).resuming(resume);
             }
-            Trainer.TrainingResult result = new Trainer(options).fit(net, data.train(), data.validation(), data.labels(),
-                    new EpochLines(err, epochs, data.train().numBatches()));
+            Trainer.TrainingResult result = new Trainer(options).fit(net, data.train(), data.validation(),
+                    data.trainSample(TRAIN_ACCURACY_SAMPLE), data.labels(), new ConsoleProgress(err, epochs, data.train().numBatches()));
             EvaluationReport test = data.test() == null ? null : Evaluator.evaluate(net, data.test(), data.labels());
             ModelFiles.save(net, out, info);
+            if (plots != null) {
+                writePlots(net, builder.name(), result, test, data, err);
+            }
             report(result, test, data, err);
         }
         return 0;
+    }
+
+    private void writePlots(MultiLayerNetwork net, String name, Trainer.TrainingResult result, EvaluationReport test,
+                            TrainingData data, PrintWriter err) throws java.io.IOException {
+        EvaluationReport eval = test;
+        io.github.vgg4j.datavec.ImageDataset set = data.bundle().test();
+        int[] indices = set == null ? null : io.github.vgg4j.datavec.Splits.all(set);
+        if (eval == null && data.validation() != null) {
+            eval = Evaluator.evaluate(net, data.validation(), data.labels());
+            set = data.bundle().train();
+            indices = data.validationIndices();
+        }
+        TrainingReport.write(plots, name, result.epochs(), eval);
+        if (set != null) {
+            SamplePredictions.write(plots.resolve("predictions.png"), name, net, set, indices, data.evalFit(), data.preprocessing(), 4);
+        }
+        err.printf("plots in %s%n", plots);
     }
 
     private void report(Trainer.TrainingResult result, EvaluationReport test, TrainingData data, PrintWriter err) {
@@ -182,6 +227,9 @@ final class TrainCommand implements Callable<Integer> {
             ObjectNode root = Json.object();
             Json.put(root, "testAccuracy", test == null ? Double.NaN : test.accuracy());
             Json.put(root, "valAccuracy", last.validationAccuracy());
+            if (plots != null) {
+                root.put("plots", plots.toString());
+            }
             root.put("resumed", result.resumed());
             root.put("model", out.toString());
             ArrayNode epochsNode = root.putArray("epochs");
@@ -189,6 +237,7 @@ final class TrainCommand implements Callable<Integer> {
                 ObjectNode n = epochsNode.addObject();
                 n.put("epoch", e.epoch() + 1);
                 Json.put(n, "trainLoss", e.trainLoss());
+                Json.put(n, "trainAccuracy", e.trainAccuracy());
                 Json.put(n, "valLoss", e.validationLoss());
                 Json.put(n, "valAccuracy", e.validationAccuracy());
                 n.put("learningRate", e.learningRate());
@@ -214,25 +263,5 @@ final class TrainCommand implements Callable<Integer> {
         }
         spec.commandLine().getOut().flush();
         err.flush();
-    }
-
-    /** One line per epoch on stderr (the progress bar arrives with the examples issue). */
-    private record EpochLines(PrintWriter err, int epochs, int batches) implements TrainingProgress {
-        @Override
-        public void epoch(EpochResult r) {
-            err.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  val loss %s  val acc %s  lr %.2g  %.1fs (%d batches)%n",
-                    r.epoch() + 1, epochs, r.trainLoss(), fmt(r.validationLoss()), fmt(r.validationAccuracy()),
-                    r.learningRate(), r.seconds(), batches);
-            err.flush();
-        }
-
-        @Override
-        public void learningRateChanged(int epoch, double from, double to) {
-            err.printf(Locale.ROOT, "validation accuracy stopped improving: learning rate %.2g -> %.2g%n", from, to);
-        }
-
-        private static String fmt(double v) {
-            return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.4f", v);
-        }
     }
 }

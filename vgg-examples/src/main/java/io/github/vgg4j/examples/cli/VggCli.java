@@ -16,10 +16,14 @@ import java.nio.file.NoSuchFileException;
  */
 @Command(name = "vgg", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, versionProvider = VggCli.Version.class,
         description = {"VGG networks (Simonyan & Zisserman, 2014) on Deeplearning4j.", ""},
-        subcommands = {SummaryCommand.class, TrainCommand.class, EvaluateCommand.class, PredictCommand.class,
+        subcommands = {DemoCommand.class, SummaryCommand.class, TrainCommand.class, EvaluateCommand.class, PredictCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Run 'vgg COMMAND --help' for the options of a command."})
 public final class VggCli implements Runnable {
+    static {
+        // Charts and image grids are drawn off-screen; never open a display connection.
+        System.setProperty("java.awt.headless", "true");
+    }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

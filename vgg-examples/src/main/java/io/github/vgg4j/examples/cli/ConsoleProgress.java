@@ -1,0 +1,67 @@
+package io.github.vgg4j.examples.cli;
+
+import io.github.vgg4j.core.train.EpochResult;
+import io.github.vgg4j.core.train.TrainingProgress;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+import java.io.PrintWriter;
+import java.util.Locale;
+
+/**
+ * Training progress on stderr: a bar per epoch with batches done, loss and ETA when the terminal is
+ * interactive, one line per epoch otherwise (logs, pipes, --json runs).
+ */
+final class ConsoleProgress implements TrainingProgress {
+    private final PrintWriter err;
+    private final int epochs;
+    private final int batches;
+    private final boolean bar;
+    private ProgressBar current;
+
+    ConsoleProgress(PrintWriter err, int epochs, int batches) {
+        this.err = err;
+        this.epochs = epochs;
+        this.batches = batches;
+        this.bar = System.console() != null && !"dumb".equals(System.getenv("TERM"));
+    }
+
+    @Override
+    public void batch(int epoch, int batch, int total, double loss) {
+        if (!bar) {
+            return;
+        }
+        if (current == null) {
+            current = new ProgressBarBuilder().setTaskName(String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, epochs))
+                    .setInitialMax(batches).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250)
+                    .setConsumer(new ConsoleProgressBarConsumer(System.err)).showSpeed().setUnit(" batches", 1).build();
+            current.stepTo(batch - 1);
+        }
+        current.stepTo(batch);
+        current.setExtraMessage(String.format(Locale.ROOT, "loss %.4f", loss));
+    }
+
+    @Override
+    public void epoch(EpochResult r) {
+        if (current != null) {
+            current.close();
+            current = null;
+        }
+        err.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  train acc %s  val loss %s  val acc %s  lr %.2g  %.1fs%n",
+                r.epoch() + 1, epochs, r.trainLoss(), fmt(r.trainAccuracy()), fmt(r.validationLoss()),
+                fmt(r.validationAccuracy()), r.learningRate(), r.seconds());
+        err.flush();
+    }
+
+    @Override
+    public void learningRateChanged(int epoch, double from, double to) {
+        err.printf(Locale.ROOT, "validation accuracy stopped improving: learning rate %.2g -> %.2g%n", from, to);
+        err.flush();
+    }
+
+    private static String fmt(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.4f", v);
+    }
+}
