@@ -4,6 +4,7 @@ import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.FrozenVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
@@ -102,6 +103,9 @@ final class Chain {
         String input = conf.getNetworkInputs().get(0);
         for (String v = next.get(input); v != null; v = next.get(v)) {
             GraphVertex vertex = conf.getVertices().get(v);
+            while (vertex instanceof FrozenVertex f) {
+                vertex = f.getUnderlying(); // TransferLearning freezes the vertices before a frozen layer too
+            }
             if (vertex instanceof PreprocessorVertex p) {
                 if (pending != null) {
                     throw new IllegalArgumentException("two preprocessor vertices in a row before '" + v + "'");
@@ -125,7 +129,7 @@ final class Chain {
         return new Chain(steps, input);
     }
 
-    private static NeuralNetConfiguration unfrozen(NeuralNetConfiguration conf) {
+    static NeuralNetConfiguration unfrozen(NeuralNetConfiguration conf) {
         NeuralNetConfiguration c = conf.clone();
         Layer l = c.getLayer();
         String name = l.getLayerName();
