@@ -80,6 +80,7 @@ public final class FineTune {
 
     /** Layers up to and including this one are frozen. Default {@code block5_pool} (or the last pooling layer). */
     public FineTune freezeThrough(String layer) {
+        LayerNames.resolve(Chain.of(base.network()), layer, "the pretrained " + base.info().architecture()); // fail early
         this.freezeThrough = layer;
         return this;
     }

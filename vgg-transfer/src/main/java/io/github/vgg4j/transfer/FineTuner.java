@@ -92,6 +92,8 @@ public final class FineTuner {
 
     /** The freeze point of the second stage; default the pooling layer of the block before the first stage's. */
     public FineTuner unfreezeThrough(String layer) {
+        PretrainedModel base = fineTune.base();
+        LayerNames.resolve(Chain.of(base.network()), layer, "the pretrained " + base.info().architecture()); // fail early
         this.unfreezeThrough = layer;
         return this;
     }
