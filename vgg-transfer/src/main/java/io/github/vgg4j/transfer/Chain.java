@@ -14,6 +14,7 @@ import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;
@@ -48,10 +49,12 @@ final class Chain {
 
     private final List<Step> steps;
     private final String graphInput;
+    private final DataType dataType;
 
-    private Chain(List<Step> steps, String graphInput) {
+    private Chain(List<Step> steps, String graphInput, DataType dataType) {
         this.steps = List.copyOf(steps);
         this.graphInput = graphInput;
+        this.dataType = dataType;
     }
 
     static Chain of(Model model) {
@@ -62,7 +65,7 @@ final class Chain {
                 NeuralNetConfiguration conf = unfrozen(c.getConf(i));
                 steps.add(new Step(conf.getLayer().getLayerName(), conf, c.getInputPreProcess(i), m.getLayer(i), null));
             }
-            return new Chain(steps, null);
+            return new Chain(steps, null, c.getDataType());
         }
         if (model instanceof ComputationGraph g) {
             return ofGraph(g);
@@ -126,7 +129,7 @@ final class Chain {
                         + ": only layers and preprocessors can be read as a chain");
             }
         }
-        return new Chain(steps, input);
+        return new Chain(steps, input, conf.getDataType());
     }
 
     static NeuralNetConfiguration unfrozen(NeuralNetConfiguration conf) {
@@ -205,11 +208,9 @@ final class Chain {
                 pre.put(i - from, s.preProcessor().clone());
             }
         }
+        // No output-layer validation: a slice may end anywhere (the frozen part ends in a pooling layer).
         MultiLayerConfiguration conf = new MultiLayerConfiguration.Builder().confs(confs).inputPreProcessors(pre)
-                .validateOutputLayerConfig(false)
-                .dataType(steps.get(from).layer().params() != null && steps.get(from).numParams() > 0
-                        ? steps.get(from).layer().params().dataType() : org.nd4j.linalg.api.buffer.DataType.FLOAT)
-                .build();
+                .validateOutputLayerConfig(false).dataType(dataType).build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
         for (int i = from; i <= to; i++) {

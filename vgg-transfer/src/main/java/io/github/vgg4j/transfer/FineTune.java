@@ -177,6 +177,8 @@ public final class FineTune {
         FineTuneConfiguration ftc = configuration(learningRate);
         InputType input = InputType.convolutional(base.inputShape()[1], base.inputShape()[2], base.inputShape()[0]);
         List<Layer> head = keepHead ? List.of() : newHead(chain, replaceFrom, input);
+        // TransferLearning builds the new network on a copy of every parameter.
+        MemoryCheck.beforeAllocating(base.network().numParams(), "the fine-tuning copy of " + base.info().architecture());
         Object built = MemoryCheck.translatingOutOfMemory("building the fine-tuning network", () ->
                 base.network() instanceof MultiLayerNetwork m ? multiLayer(m, chain, ftc, freeze, replaceFrom, head, input)
                         : graph((ComputationGraph) base.network(), chain, ftc, freeze, replaceFrom, head, input));

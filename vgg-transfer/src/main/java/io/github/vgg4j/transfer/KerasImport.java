@@ -1,6 +1,5 @@
 package io.github.vgg4j.transfer;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.vgg4j.core.ConvBlock;
 import io.github.vgg4j.core.Head;
@@ -230,10 +229,5 @@ final class KerasImport {
         String m = e.getMessage() != null ? e.getMessage() : e.toString();
         m = m.replaceAll("\\s+", " ").trim();
         return m.length() > 300 ? m.substring(0, 300) + "..." : m;
-    }
-
-    /** JSON of a parsed Keras config, for the weights-file path. */
-    static JsonNode parse(String json) throws IOException {
-        return JSON.readTree(json);
     }
 }

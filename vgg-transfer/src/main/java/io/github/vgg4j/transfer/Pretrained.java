@@ -180,12 +180,10 @@ public final class Pretrained {
      */
     static int[] inputShape(org.deeplearning4j.nn.api.Model network) {
         Chain chain = Chain.of(network);
-        int channels = 3;
+        int channels = chain.steps().stream().map(st -> st.conf().getLayer()).filter(l -> l instanceof ConvolutionLayer)
+                .map(l -> (int) ((ConvolutionLayer) l).getNIn()).findFirst().orElse(3);
         int pools = 0;
         for (Chain.Step s : chain.steps()) {
-            if (s.conf().getLayer() instanceof ConvolutionLayer conv && channels == 3 && pools == 0 && s == chain.steps().get(0)) {
-                channels = (int) conv.getNIn();
-            }
             if (s.preProcessor() instanceof CnnToFeedForwardPreProcessor f) {
                 return new int[] {channels, (int) f.getInputHeight() << pools, (int) f.getInputWidth() << pools};
             }
