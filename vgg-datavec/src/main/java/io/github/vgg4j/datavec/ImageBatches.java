@@ -318,6 +318,23 @@ public final class ImageBatches implements DataSetIterator, EpochIterator, AutoC
         return data;
     }
 
+    /** The examples this iterator reads, in dataset order (its split); what a feature cache is keyed on. */
+    public int[] indices() {
+        return indices.clone();
+    }
+
+    public Fit fit() {
+        return fit;
+    }
+
+    public Augmentation augmentation() {
+        return augmentation;
+    }
+
+    public Preprocessing preprocessing() {
+        return normalizer.preprocessing();
+    }
+
     /** Number of examples per epoch (before any are skipped). */
     public int numExamples() {
         return indices.length;
