@@ -275,7 +275,7 @@ public final class FineTuner {
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 EvaluationReport v = validation == null ? null : Evaluator.evaluate(g, validation, labels);
                 double lr = g.getLayers().length > 0 ? lastLearningRate(g) : Double.NaN;
-                EpochResult r = new EpochResult(e, batches == 0 ? Double.NaN : loss / batches,
+                EpochResult r = new EpochResult(e, batches == 0 ? Double.NaN : loss / batches, Double.NaN,
                         v == null ? Double.NaN : v.loss() + g.calcRegularizationScore(true), v == null ? Double.NaN : v.accuracy(),
                         lr, seconds, examples);
                 history.add(r);
