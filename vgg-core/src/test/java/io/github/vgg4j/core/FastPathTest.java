@@ -4,11 +4,15 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import io.github.vgg4j.core.onednn.OneDnnKernels;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -18,6 +22,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * own path computes: outputs and gradients on a net with every layer type a VGG has.
  */
 class FastPathTest {
+    private static final String ALGORITHM = "vgg4j.onednn.algorithm";
+    private static final String CHUNK_BYTES = "vgg4j.onednn.chunkBytes";
 
     /** conv, batch norm, ReLU, LRN, max-pool, dense, softmax. */
     private static MultiLayerConfiguration everyLayerType() {
@@ -37,6 +43,7 @@ class FastPathTest {
     void convolutionPoolingAndBatchNormRunThroughOneDnnDuringTraining() {
         MultiLayerNetwork net = new MultiLayerNetwork(everyLayerType());
         net.init();
+        FastPath.apply(net);
         INDArray x = Nd4j.rand(new int[] {4, 3, 32, 32});
         INDArray y = Nd4j.eye(5).getRows(0, 1, 2, 3);
         net.fit(x, y);
@@ -47,7 +54,7 @@ class FastPathTest {
             String helper = PlainPath.helperOf(l);
             assertEquals(0, PlainPath.helperFailures(l), name + ": the helper failed and DL4J fell back");
             if (name.contains("_conv")) {
-                assertEquals("MKLDNNConvHelper", helper, name);
+                assertEquals("OneDnnConvHelper", helper, name);
                 conv++;
             } else if (name.endsWith("_pool")) {
                 assertEquals("MKLDNNSubsamplingHelper", helper, name);
@@ -71,15 +78,45 @@ class FastPathTest {
                 .head(Head.cifar()).dropout(0).seed(7).build();
     }
 
-    @Test
-    void outputsAndGradientsMatchDl4jsPlainPath() {
-        assertMatchesPlainPath(everyLayerType());
-        assertMatchesPlainPath(withoutBatchNorm());
+    /** Each of the kernels' algorithms, forced on every layer, and the per-layer choice by measurement. */
+    @ParameterizedTest
+    @ValueSource(strings = {"direct", "winograd", "auto"})
+    void outputsAndGradientsMatchDl4jsPlainPath(String algorithm) {
+        System.setProperty(ALGORITHM, algorithm);
+        try {
+            assertMatchesPlainPath(everyLayerType(), algorithm);
+            assertMatchesPlainPath(withoutBatchNorm(), algorithm);
+        } finally {
+            System.clearProperty(ALGORITHM);
+        }
     }
 
-    private static void assertMatchesPlainPath(MultiLayerConfiguration conf) {
+    /**
+     * Batches run in chunks of a few images where activations are large; the chunks' weight and
+     * bias gradients are summed. Here every layer runs image by image, with a remainder chunk.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"direct", "winograd"})
+    void chunkedBatchesGiveTheSameOutputsAndGradients(String algorithm) {
+        System.setProperty(ALGORITHM, algorithm);
+        System.setProperty(CHUNK_BYTES, "25000"); // 1 image per chunk on block 1, 3+3+2 on block 2, 6+2 on block 3
+        try {
+            List<String> used = assertMatchesPlainPath(everyLayerType(), algorithm);
+            assertTrue(used.stream().anyMatch(l -> l.contains("mb1_")), "no layer ran image by image: " + used);
+            assertTrue(used.stream().anyMatch(l -> l.contains("mb2_")), "no remainder chunk: " + used);
+            assertMatchesPlainPath(withoutBatchNorm(), algorithm);
+        } finally {
+            System.clearProperty(ALGORITHM);
+            System.clearProperty(CHUNK_BYTES);
+        }
+    }
+
+    /** Compares the fast path with DL4J's plain path; returns what the kernels ran, per layer. */
+    private static List<String> assertMatchesPlainPath(MultiLayerConfiguration conf, String algorithm) {
         MultiLayerNetwork fast = new MultiLayerNetwork(conf.clone());
         fast.init();
+        FastPath.apply(fast);
+        assertEquals("OneDnnConvHelper", PlainPath.helperOf(fast.getLayer("block1_conv1")));
         MultiLayerNetwork plain = PlainPath.init(conf);
         assertNull(PlainPath.helperOf(plain.getLayer("block1_conv1")), "the reference must not use oneDNN");
         plain.setParams(fast.params().dup());
@@ -96,6 +133,15 @@ class FastPathTest {
 
         Map<String, INDArray> gFast = gradients(fast, x, y);
         Map<String, INDArray> gPlain = gradients(plain, x, y);
+        List<String> used = OneDnnKernels.implementations(fast);
+        assertEquals(conf.getConfs().stream().filter(c -> c.getLayer().getLayerName().contains("_conv")).count(), used.size());
+        for (String line : used) {
+            // Forcing must have taken effect in all three directions, or the comparison proves nothing.
+            if (!algorithm.equals("auto")) {
+                String other = algorithm.equals("direct") ? "winograd" : "direct";
+                assertTrue(line.contains("(" + algorithm + ")") && !line.contains("(" + other + ")"), line);
+            }
+        }
         assertEquals(gPlain.keySet(), gFast.keySet());
         double total = Math.sqrt(gPlain.values().stream().mapToDouble(g -> Math.pow(g.norm2Number().doubleValue(), 2)).sum());
         for (String key : gPlain.keySet()) {
@@ -110,6 +156,7 @@ class FastPathTest {
                 assertTrue(rel < 1e-4, key + ": relative gradient error " + rel);
             }
         }
+        return used;
     }
 
     private static Map<String, INDArray> gradients(MultiLayerNetwork net, INDArray x, INDArray y) {

@@ -46,7 +46,7 @@ class ModelFilesTest {
         assertEquals(net.getUpdater().getStateViewArray(), back.getUpdater().getStateViewArray());
         assertEquals(INFO, loaded.info());
         assertEquals(INFO, ModelFiles.readInfo(file));
-        assertEquals("MKLDNNConvHelper", PlainPath.helperOf(back.getLayer("block1_conv1")), "loaded nets run the fast path");
+        assertEquals("OneDnnConvHelper", PlainPath.helperOf(back.getLayer("block1_conv1")), "loaded nets run vgg4j's kernels");
         // Still a plain DL4J model zip:
         assertEquals(net.params(), ModelSerializer.restoreMultiLayerNetwork(file.toFile()).params());
     }
