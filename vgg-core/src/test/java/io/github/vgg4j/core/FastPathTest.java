@@ -3,6 +3,7 @@ package io.github.vgg4j.core;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import io.github.vgg4j.core.onednn.OneDnnKernels;
 import org.junit.jupiter.api.Test;
@@ -37,6 +38,7 @@ class FastPathTest {
         assertEquals("CPU", status.backend());
         assertTrue(status.oneDnn(), "the -onednn build of libnd4j should be loaded: " + status);
         assertTrue(status.helpersEnabled(), status.toString());
+        assertTrue(status.kernels(), "vgg4j's oneDNN kernels should load: " + status);
     }
 
     @Test
@@ -57,7 +59,9 @@ class FastPathTest {
                 assertEquals("OneDnnConvHelper", helper, name);
                 conv++;
             } else if (name.endsWith("_pool")) {
-                assertEquals("MKLDNNSubsamplingHelper", helper, name);
+                assertEquals("OneDnnSubsamplingLayer", l.getClass().getSimpleName(), name);
+                assertTrue(OneDnnKernels.implementations(net).stream().anyMatch(
+                        i -> i.startsWith(name + ": max pool jit")), name + " ran oneDNN's kernel");
                 pool++;
             } else if (name.contains("_bn")) {
                 assertEquals("MKLDNNBatchNormHelper", helper, name);
@@ -70,6 +74,54 @@ class FastPathTest {
         assertEquals(8, conv);
         assertEquals(5, pool);
         assertEquals(8, bn);
+    }
+
+    /** Imported and pretrained networks are ComputationGraphs: the same kernels, the same results. */
+    @Test
+    void computationGraphsGetTheKernelsAndMatchDl4jsPlainPath() {
+        MultiLayerNetwork plain = PlainPath.init(withoutBatchNorm());
+        ComputationGraph graph = FastPath.apply(plain.toComputationGraph()); // layers named "0", "1", ...
+        long pools = 0;
+        for (var vertex : graph.getVertices()) {
+            if (!vertex.hasLayer()) {
+                continue;
+            }
+            Layer l = vertex.getLayer();
+            assertTrue(java.util.Arrays.asList(graph.getLayers()).contains(l), "vertex and layer list agree");
+            if (l.getClass().getSimpleName().equals("OneDnnSubsamplingLayer")) {
+                pools++;
+            }
+        }
+        assertEquals(5, pools);
+        assertEquals("OneDnnConvHelper", PlainPath.helperOf(graph.getLayer("0")));
+
+        Nd4j.getRandom().setSeed(3);
+        INDArray x = Nd4j.rand(new int[] {6, 3, 32, 32}).subi(0.5);
+        INDArray y = Nd4j.eye(5).getRows(0, 1, 2, 3, 4, 0);
+        assertTrue(graph.outputSingle(false, x).sub(plain.output(x, false)).amaxNumber().doubleValue() < 1e-5);
+        graph.setInputs(x);
+        graph.setLabels(y);
+        graph.computeGradientAndScore();
+        Map<String, INDArray> g = graph.gradient().gradientForVariable();
+        Map<String, INDArray> p = gradients(plain, x, y);
+        assertEquals(p.keySet(), g.keySet());
+        for (String key : p.keySet()) {
+            double rel = g.get(key).sub(p.get(key)).norm2Number().doubleValue() / p.get(key).norm2Number().doubleValue();
+            assertTrue(rel < 1e-4, key + ": relative gradient error " + rel);
+        }
+    }
+
+    /** Odd map sizes: a 36x36 input pools to 18, 9, then 4 (the last row and column are dropped), 2, 1. */
+    private static MultiLayerConfiguration oddSizes() {
+        return VGGBuilder.vgg11().widthMultiplier(1 / 16.0).inputShape(3, 36, 36).numClasses(5)
+                .head(Head.cifar()).dropout(0).seed(7).build();
+    }
+
+    @Test
+    void oddMapSizesPoolAsDl4jDoes() {
+        List<String> used = assertMatchesPlainPath(oddSizes(), "auto", 36);
+        String pool9 = used.stream().filter(l -> l.startsWith("block3_pool")).findFirst().orElseThrow();
+        assertTrue(pool9.startsWith("block3_pool: max pool jit"), "9x9 -> 4x4 should run oneDNN's kernel: " + pool9);
     }
 
     /** Without batch norm: ReLU inside the convolution, conv bias gradients not trivially zero. */
@@ -113,6 +165,10 @@ class FastPathTest {
 
     /** Compares the fast path with DL4J's plain path; returns what the kernels ran, per layer. */
     private static List<String> assertMatchesPlainPath(MultiLayerConfiguration conf, String algorithm) {
+        return assertMatchesPlainPath(conf, algorithm, 32);
+    }
+
+    private static List<String> assertMatchesPlainPath(MultiLayerConfiguration conf, String algorithm, int side) {
         MultiLayerNetwork fast = new MultiLayerNetwork(conf.clone());
         fast.init();
         FastPath.apply(fast);
@@ -122,7 +178,7 @@ class FastPathTest {
         plain.setParams(fast.params().dup());
 
         Nd4j.getRandom().setSeed(1);
-        INDArray x = Nd4j.rand(new int[] {8, 3, 32, 32}).subi(0.5);
+        INDArray x = Nd4j.rand(new int[] {8, 3, side, side}).subi(0.5);
         INDArray y = Nd4j.zeros(8, 5);
         for (int i = 0; i < 8; i++) {
             y.putScalar(i, i % 5, 1);
@@ -134,8 +190,9 @@ class FastPathTest {
         Map<String, INDArray> gFast = gradients(fast, x, y);
         Map<String, INDArray> gPlain = gradients(plain, x, y);
         List<String> used = OneDnnKernels.implementations(fast);
-        assertEquals(conf.getConfs().stream().filter(c -> c.getLayer().getLayerName().contains("_conv")).count(), used.size());
-        for (String line : used) {
+        assertEquals(conf.getConfs().stream().map(c -> c.getLayer().getLayerName())
+                .filter(n -> n.contains("_conv") || n.endsWith("_pool")).count(), used.size());
+        for (String line : used.stream().filter(l -> l.contains("_conv")).toList()) {
             // Forcing must have taken effect in all three directions, or the comparison proves nothing.
             if (!algorithm.equals("auto")) {
                 String other = algorithm.equals("direct") ? "winograd" : "direct";

@@ -1,18 +1,28 @@
 package io.github.vgg4j.core.onednn;
 
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
 import org.deeplearning4j.nn.layers.AbstractLayer;
 import org.deeplearning4j.nn.layers.LayerHelper;
+import org.deeplearning4j.nn.layers.wrapper.BaseWrapperLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.lang.reflect.Field;
+import java.util.Map;
 
 /**
- * The two fields of DL4J's layers that the kernels need and DL4J offers no setter for: the helper
- * (created by DL4J from fixed class names) and the cached pre-output (set by DL4J only as a copy).
+ * What the kernels need from DL4J's networks and layers that DL4J offers no setter for: a layer's
+ * helper (created by DL4J from fixed class names), its cached pre-output (set by DL4J only as a
+ * copy), its data type, and a network's layer at a position (replaced by a faster subclass).
  */
 final class Layers {
     private static final Field PRE_OUTPUT = field(AbstractLayer.class, "preOutput");
+    private static final Field DATA_TYPE = field(AbstractLayer.class, "dataType");
+    private static final Field LAYER_MAP = field(MultiLayerNetwork.class, "layerMap");
 
     private Layers() {
     }
@@ -30,6 +40,42 @@ final class Layers {
             PRE_OUTPUT.set(layer, preOutput);
         } catch (IllegalAccessException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    static DataType dataType(Layer layer) {
+        try {
+            return (DataType) DATA_TYPE.get(layer);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Puts {@code replacement} where {@code old} is: inside the wrapper chain of {@code outer} (a
+     * frozen layer), or at {@code index} of the network itself.
+     */
+    @SuppressWarnings("unchecked")
+    static void replace(Model model, int index, Layer outer, Layer old, Layer replacement) {
+        if (outer != old) {
+            Layer l = outer;
+            while (l instanceof BaseWrapperLayer w && w.getUnderlying() != old) {
+                l = w.getUnderlying();
+            }
+            ((BaseWrapperLayer) l).setUnderlying(replacement);
+            return;
+        }
+        String name = old.conf().getLayer().getLayerName();
+        if (model instanceof MultiLayerNetwork m) {
+            m.getLayers()[index] = replacement;
+            try {
+                ((Map<String, Layer>) LAYER_MAP.get(m)).put(name, replacement);
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+        } else if (model instanceof ComputationGraph g) {
+            g.getLayers()[index] = replacement;
+            ((LayerVertex) g.getVertex(name)).setLayer(replacement);
         }
     }
 

@@ -6,6 +6,7 @@ import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.LayerHelper;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
 import org.deeplearning4j.nn.layers.wrapper.BaseWrapperLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
@@ -17,9 +18,11 @@ import java.util.List;
  * {@code FastPath.apply(model)} (or get it from the builder, the zoo and the model loader).
  *
  * <p>DL4J creates layer helpers from fixed class names, so the kernels are attached after the
- * layers exist, in the field where DL4J keeps its helper. Only DL4J's plain 2-D convolution layer
- * gets them (not its subclasses: 1-D, depthwise, separable, deconvolution); layers inside frozen
- * wrappers (transfer learning) are included.
+ * layers exist: convolutions get a helper in the field where DL4J keeps its helper; pooling layers,
+ * whose forward pass never asks a helper in M2.1, are replaced by a subclass built from the same
+ * configuration object (they have no parameters). Only DL4J's plain 2-D convolution and pooling
+ * layers are touched (not 1-D, depthwise, separable, deconvolution); layers inside frozen wrappers
+ * (transfer learning) are included.
  */
 public final class OneDnnKernels {
 
@@ -36,14 +39,24 @@ public final class OneDnnKernels {
         return available() ? "oneDNN " + Dnnl.version() : "off: " + Dnnl.unavailableReason();
     }
 
-    /** Attaches the kernels to every plain convolution layer of the model; returns how many. */
+    /** Attaches the kernels to every plain convolution and pooling layer of the model; returns how many. */
     public static int install(Model model) {
         if (!available()) {
             return 0;
         }
         int n = 0;
-        for (Layer l : layers(model)) {
-            Layer inner = unwrap(l);
+        Layer[] layers = layers(model);
+        for (int i = 0; i < layers.length; i++) {
+            Layer inner = unwrap(layers[i]);
+            if (inner.getClass() == SubsamplingLayer.class) {
+                OneDnnSubsamplingLayer replacement = new OneDnnSubsamplingLayer(inner.conf(), Layers.dataType(inner));
+                replacement.setIndex(inner.getIndex());
+                replacement.setListeners(inner.getListeners());
+                replacement.setCacheMode(CacheMode.NONE);
+                Layers.replace(model, i, layers[i], inner, replacement);
+                n++;
+                continue;
+            }
             if (inner.getClass() == ConvolutionLayer.class && !(inner.getHelper() instanceof OneDnnConvHelper)) {
                 Layers.setHelper(inner, ConvolutionLayer.class, new OneDnnConvHelper((ConvolutionLayer) inner));
                 // The helper keeps the layer's output for backprop itself (no copy): DL4J's own cache off.
@@ -61,6 +74,8 @@ public final class OneDnnKernels {
             LayerHelper h = unwrap(l).getHelper();
             if (h instanceof OneDnnConvHelper c) {
                 lines.add(l.conf().getLayer().getLayerName() + ": " + c.describe());
+            } else if (unwrap(l) instanceof OneDnnSubsamplingLayer p) {
+                lines.add(l.conf().getLayer().getLayerName() + ": max pool " + p.describe());
             }
         }
         return lines;

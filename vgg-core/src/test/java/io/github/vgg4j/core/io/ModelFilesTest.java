@@ -47,6 +47,8 @@ class ModelFilesTest {
         assertEquals(INFO, loaded.info());
         assertEquals(INFO, ModelFiles.readInfo(file));
         assertEquals("OneDnnConvHelper", PlainPath.helperOf(back.getLayer("block1_conv1")), "loaded nets run vgg4j's kernels");
+        assertEquals("OneDnnSubsamplingLayer", back.getLayer("block1_pool").getClass().getSimpleName());
+        back.fit(x, Nd4j.eye(3).getRows(0, 1, 2, 0)); // and train on them
         // Still a plain DL4J model zip:
         assertEquals(net.params(), ModelSerializer.restoreMultiLayerNetwork(file.toFile()).params());
     }
