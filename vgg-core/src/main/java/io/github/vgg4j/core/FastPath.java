@@ -30,9 +30,8 @@ import org.slf4j.LoggerFactory;
  * </ol>
  * NCHW is kept: NHWC with the oneDNN helper gave wrong gradients in M2.1.
  *
- * <p>{@link #apply} then gives a network vgg4j's own convolution kernels (oneDNN 2.5, the faster
- * algorithm per layer, bias and ReLU fused; {@code io.github.vgg4j.core.onednn}) and DL4J's
- * activation cache. The builder, the zoo models and the model loader call it; a network made with
+ * <p>{@link #apply} then gives a network vgg4j's own convolution and max-pooling kernels (oneDNN
+ * 2.5, the faster algorithm per layer, bias and ReLU fused; {@code io.github.vgg4j.core.onednn}). The builder, the zoo models and the model loader call it; a network made with
  * {@code new MultiLayerNetwork(conf).init()} gets it from {@code FastPath.apply(net)}.
  * Opt out with {@code -D}{@value #OPT_OUT}{@code =false} (everything) or {@code -Dvgg4j.onednn=false}
  * (vgg4j's kernels only).
@@ -60,8 +59,10 @@ public final class FastPath {
 
     /**
      * Gives a network built or loaded elsewhere the fast path: vgg4j's oneDNN kernels in its
-     * convolution layers, and DL4J's activation cache for training ({@link CacheMode#DEVICE}, so a
-     * training step does not run each convolution twice) when it had none. Returns the network.
+     * convolution and max-pooling layers, and DL4J's activation cache for training
+     * ({@link CacheMode#DEVICE}, so that layers without vgg4j's kernels do not run their forward pass
+     * twice per step) when it had none. Returns the network. A clone ({@code net.clone()}) is a new
+     * network: apply it again.
      */
     public static <M extends Model> M apply(M model) {
         Status s = install();

@@ -85,11 +85,15 @@ final class ConvKernel implements AutoCloseable {
         }
     }
 
-    /** diffSrc, diffWeights, diffBias from diffDst (already through the activation's derivative). */
-    void backward(long src, long weights, long diffDst, long diffSrc, long diffWeights, long diffBias) {
+    /**
+     * diffSrc, diffWeights, diffBias from diffDst, the error at the layer's output (through the fused
+     * ReLU's derivative, read off the forward's output {@code dst}, when there is one).
+     */
+    void backward(long src, long weights, long diffDst, long dst, long diffSrc, long diffWeights, long diffBias) {
         for (long first = 0; first < g.batch(); first += chunk) {
             long n = Math.min(chunk, g.batch() - first);
-            plan(n).backward(src + first * g.srcBytesPerImage(), weights, diffDst + first * g.dstBytesPerImage(),
+            long out = first * g.dstBytesPerImage();
+            plan(n).backward(src + first * g.srcBytesPerImage(), weights, diffDst + out, dst + out,
                     diffSrc + first * g.srcBytesPerImage(), diffWeights, diffBias, first > 0);
         }
     }

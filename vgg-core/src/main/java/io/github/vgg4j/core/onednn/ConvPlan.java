@@ -2,6 +2,7 @@ package io.github.vgg4j.core.onednn;
 
 import org.bytedeco.dnnl.const_dnnl_op_desc_t;
 import org.bytedeco.dnnl.dnnl_convolution_desc_t;
+import org.bytedeco.dnnl.dnnl_eltwise_desc_t;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
 import org.bytedeco.dnnl.dnnl_post_ops;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
@@ -37,6 +38,7 @@ final class ConvPlan implements AutoCloseable {
     private final Choice backwardWeights;
     private final List<dnnl_primitive_desc> hints = new ArrayList<>();
     private final List<Step> steps = new ArrayList<>(); // all built, measured or not: closed together
+    private final Step reluBackward; // null without a fused ReLU
 
     ConvPlan(ConvKernel.Geometry g, boolean relu, long scratchBudget) {
         this.g = g;
@@ -86,6 +88,10 @@ final class ConvPlan implements AutoCloseable {
         steps.addAll(bwdData);
         steps.addAll(bwdWeights);
         steps.addAll(fwd);
+        reluBackward = relu ? reluBackwardStep() : null;
+        if (reluBackward != null) {
+            steps.add(reluBackward);
+        }
         forward = new Choice("forward " + g, withinBudget(fwd, scratchBudget));
         backwardData = new Choice("backward data " + g, withinBudget(bwdData, scratchBudget));
         backwardWeights = new Choice("backward weights " + g, withinBudget(bwdWeights, scratchBudget));
@@ -106,10 +112,18 @@ final class ConvPlan implements AutoCloseable {
     }
 
     /**
-     * diffSrc, diffWeights, diffBias from diffDst (already through the activation's derivative);
-     * with {@code accumulate} the weight and bias gradients are added to what the arrays hold.
+     * diffSrc, diffWeights, diffBias from diffDst, the error at the layer's output: with the ReLU
+     * fused, it first goes through the ReLU's derivative, read off the forward's output {@code dst}.
+     * With {@code accumulate} the weight and bias gradients are added to what the arrays hold.
      */
-    void backward(long src, long weights, long diffDst, long diffSrc, long diffWeights, long diffBias, boolean accumulate) {
+    void backward(long src, long weights, long diffDst, long dst, long diffSrc, long diffWeights, long diffBias,
+                  boolean accumulate) {
+        if (reluBackward != null) {
+            // The error at the convolution's output: diffDst where the ReLU's output (dst) is positive.
+            long delta = Scratch.forThisThread().address(Scratch.Role.DELTA, Dnnl.bytes(Dnnl.desc(g.dst(), dnnl_nchw)));
+            reluBackward.execute(new long[] {dst, diffDst, delta}, null, false);
+            diffDst = delta;
+        }
         Step data = backwardData.run(new long[] {diffDst, weights, diffSrc}, null, false);
         // diff_dst, already reordered by the data step into this thread's DIFF_DST buffer, is reused
         // by the weights step when both chose the same layout.
@@ -181,6 +195,19 @@ final class ConvPlan implements AutoCloseable {
                 Operand.in(DNNL_ARG_BIAS, Dnnl.desc(new long[] {g.outChannels()}, dnnl_x), null),
                 Operand.out(DNNL_ARG_DST, Dnnl.desc(g.dst(), dnnl_nchw), Scratch.Role.DST)),
                 new int[] {dnnl_query_src_md, dnnl_query_weights_md, -1, dnnl_query_dst_md});
+    }
+
+    /** diff_src = diff_dst * (dst > 0), in the plain layout, into this thread's DELTA buffer. */
+    private Step reluBackwardStep() {
+        dnnl_memory_desc_t plain = Dnnl.desc(g.dst(), dnnl_nchw);
+        dnnl_eltwise_desc_t d = new dnnl_eltwise_desc_t();
+        Dnnl.check(dnnl_eltwise_backward_desc_init(d, dnnl_eltwise_relu_use_dst_for_bwd, plain, plain, 0f, 0f),
+                "dnnl_eltwise_backward_desc_init");
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        Dnnl.check(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(d), null, Dnnl.engine(), null), "relu backward");
+        return new Step("relu backward", pd, List.of(
+                Operand.in(DNNL_ARG_DST, plain, null), Operand.in(DNNL_ARG_DIFF_DST, plain, null),
+                Operand.out(DNNL_ARG_DIFF_SRC, plain, null)), new int[] {-1, -1, -1});
     }
 
     private Step backwardDataStep(String alg, int algorithm, dnnl_primitive_desc hint) {

@@ -2,50 +2,40 @@ package io.github.vgg4j.core.onednn;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
 import org.deeplearning4j.nn.layers.AbstractLayer;
-import org.deeplearning4j.nn.layers.LayerHelper;
 import org.deeplearning4j.nn.layers.wrapper.BaseWrapperLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.lang.reflect.Field;
 import java.util.Map;
 
 /**
- * What the kernels need from DL4J's networks and layers that DL4J offers no setter for: a layer's
- * helper (created by DL4J from fixed class names), its cached pre-output (set by DL4J only as a
- * copy), its data type, and a network's layer at a position (replaced by a faster subclass).
+ * What the kernels need from DL4J's networks and layers that DL4J offers no accessor for: a layer's
+ * data type and cache mode, and a network's layer at a position (replaced by a faster subclass).
  */
 final class Layers {
-    private static final Field PRE_OUTPUT = field(AbstractLayer.class, "preOutput");
     private static final Field DATA_TYPE = field(AbstractLayer.class, "dataType");
+    private static final Field CACHE_MODE = field(AbstractLayer.class, "cacheMode");
     private static final Field LAYER_MAP = field(MultiLayerNetwork.class, "layerMap");
 
     private Layers() {
     }
 
-    static void setHelper(Layer layer, Class<?> declaring, LayerHelper helper) {
-        try {
-            field(declaring, "helper").set(layer, helper);
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static void setPreOutput(Layer layer, INDArray preOutput) {
-        try {
-            PRE_OUTPUT.set(layer, preOutput);
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     static DataType dataType(Layer layer) {
         try {
             return (DataType) DATA_TYPE.get(layer);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static CacheMode cacheMode(Layer layer) {
+        try {
+            return (CacheMode) CACHE_MODE.get(layer);
         } catch (IllegalAccessException e) {
             throw new IllegalStateException(e);
         }

@@ -15,7 +15,7 @@ import java.util.Map;
  */
 final class Scratch {
     /** What a buffer holds during a call; buffers of different roles are used at the same time. */
-    enum Role { SRC, WEIGHTS, DIFF_DST, DIFF_SRC, DIFF_WEIGHTS, DIFF_BIAS, WORKSPACE, SCRATCHPAD;
+    enum Role { SRC, WEIGHTS, DELTA, DIFF_DST, DIFF_SRC, DIFF_WEIGHTS, DIFF_BIAS, SCRATCHPAD;
 
         /** A forward pass's output lives only until it is reordered out; backward's diff_dst likewise. */
         static final Role DST = DIFF_DST;
