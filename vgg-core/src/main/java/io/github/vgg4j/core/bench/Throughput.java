@@ -7,6 +7,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.IntConsumer;
 
 /**
@@ -70,6 +73,38 @@ public final class Throughput {
             onIteration.accept(i + 1);
         }
         return new Measurement(phase, batch, seconds);
+    }
+
+    /** The candidate batch sizes tried and the one with the most training images per second. */
+    public record BatchChoice(int batch, Map<Integer, Double> imagesPerSecond) {
+        public BatchChoice {
+            imagesPerSecond = Collections.unmodifiableMap(new LinkedHashMap<>(imagesPerSecond));
+        }
+    }
+
+    /**
+     * Tries training batches in increasing order, a few steps each, and returns the fastest in
+     * images per second. Stops early when a batch is more than 3% slower than the best so far
+     * (throughput rises with the batch until the machine saturates, then falls as the working set
+     * outgrows the caches). ND4J's workspaces keep the size of the largest batch tried.
+     */
+    public static BatchChoice fastestTrainingBatch(MultiLayerNetwork net, long[] inputShape, int[] candidates,
+                                                   int warmup, int iterations) {
+        if (candidates.length == 0) {
+            throw new IllegalArgumentException("no candidate batch sizes");
+        }
+        Map<Integer, Double> tried = new LinkedHashMap<>();
+        int best = -1;
+        for (int b : Arrays.stream(candidates).sorted().distinct().toArray()) {
+            double ips = measure(net, Phase.TRAIN, inputShape, b, warmup, iterations, i -> { }).imagesPerSecond();
+            tried.put(b, ips);
+            if (best < 0 || ips > tried.get(best)) {
+                best = b;
+            } else if (ips < 0.97 * tried.get(best)) {
+                break;
+            }
+        }
+        return new BatchChoice(best, tried);
     }
 
     private static int classes(MultiLayerNetwork net) {

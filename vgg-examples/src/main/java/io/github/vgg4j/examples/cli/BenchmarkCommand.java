@@ -35,8 +35,13 @@ final class BenchmarkCommand implements Callable<Integer> {
     @Mixin
     ArchitectureOptions architecture;
 
-    @Option(names = "--batch", paramLabel = "B", defaultValue = "32", description = "Images per step. Default: ${DEFAULT-VALUE}.")
-    int batch;
+    @Option(names = "--batch", paramLabel = "B|auto", defaultValue = "32",
+            description = "Images per step, or auto: try 16, 32, 64, 128, 256 (a few training steps each, stopping "
+                    + "once throughput falls) and measure the fastest. Default: ${DEFAULT-VALUE}.")
+    String batchOption;
+
+    private int batch;
+    private Throughput.BatchChoice batchChoice;
 
     @Option(names = "--iterations", paramLabel = "N", defaultValue = "5",
             description = "Timed steps per phase. Default: ${DEFAULT-VALUE}.")
@@ -58,6 +63,12 @@ final class BenchmarkCommand implements Callable<Integer> {
     public Integer call() {
         boolean train = phase("train");
         boolean inference = phase("inference");
+        boolean auto = batchOption.equalsIgnoreCase("auto");
+        try {
+            batch = auto ? 1 : Integer.parseInt(batchOption.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--batch: expected a number of images or auto, got '" + batchOption + "'");
+        }
         if (batch < 1 || iterations < 1 || warmup < 0) {
             throw new IllegalArgumentException("--batch and --iterations must be >= 1 and --warmup >= 0, got batch "
                     + batch + ", iterations " + iterations + ", warmup " + warmup);
@@ -66,6 +77,14 @@ final class BenchmarkCommand implements Callable<Integer> {
         MultiLayerNetwork net = builder.buildNetwork();
         long[] shape = {architecture.input.channels(), architecture.input.height(), architecture.input.width()};
         PrintWriter err = spec.commandLine().getErr();
+        if (auto) {
+            err.printf("vgg benchmark: %s, input %s, choosing the batch (%s)%n", builder.name(), architecture.input,
+                    FastPath.install().detail());
+            err.flush();
+            batchChoice = Throughput.fastestTrainingBatch(net, shape, new int[] {16, 32, 64, 128, 256}, warmup, 2);
+            batch = batchChoice.batch();
+            err.printf(Locale.ROOT, "  training images/s by batch: %s -> batch %d%n", batchChoice.imagesPerSecond(), batch);
+        }
         err.printf("vgg benchmark: %s, input %s, batch %d, %s%n", builder.name(), architecture.input, batch, FastPath.install().detail());
         err.flush();
 
@@ -119,6 +138,10 @@ final class BenchmarkCommand implements Callable<Integer> {
         root.put("head", architecture.head);
         root.put("classes", architecture.classes);
         root.put("batch", batch);
+        if (batchChoice != null) {
+            var tried = root.putObject("batchCandidates");
+            batchChoice.imagesPerSecond().forEach((b, ips) -> tried.put(String.valueOf(b), ips));
+        }
         root.put("warmup", warmup);
         root.put("iterations", iterations);
         put(root, "train", trainM);
