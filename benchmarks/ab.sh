@@ -22,6 +22,8 @@ while [[ $# -gt 0 && "$1" == --* ]]; do
 done
 [[ $# -ge 2 ]] || { sed -n '2,12p' "$0" >&2; exit 2; }
 variants=("$@")
+# shellcheck source=busy.sh
+source "$root/benchmarks/busy.sh"
 "$root/vgg" --version >/dev/null
 results="$(mktemp)"
 trap 'rm -f "$results"' EXIT
@@ -30,25 +32,29 @@ for ((r = 0; r < rounds; r++)); do
   for ((k = 0; k < n; k++)); do
     v="${variants[$(( (k + r) % n ))]}"
     label="${v%%:*}"; envs="${v#*:}"
+    b0="$(busy_jiffies)"; t0="$(date +%s.%N)"
     # shellcheck disable=SC2086
     json="$(env $envs "$root/vgg" benchmark $args --json 2>/dev/null)" || json='{}'
-    printf '%s\t%s\t%s\t%s\n' "$r" "$label" "$(cut -d' ' -f1 /proc/loadavg)" "$json" >>"$results"
-    echo "  round $((r + 1)) $label done (load $(cut -d' ' -f1 /proc/loadavg))" >&2
+    others="$(other_load "$b0" "$(busy_jiffies)" "$(echo "$(date +%s.%N) - $t0" | bc)" "$json")"
+    printf '%s\t%s\t%s\t%s\n' "$r" "$label" "$others" "$json" >>"$results"
+    echo "  round $((r + 1)) $label done (other jobs used ${others} of the CPUs)" >&2
   done
 done
 /usr/bin/python3 - "$results" "${variants[@]}" <<'PY'
 import json, statistics, sys
 rows = [l.rstrip("\n").split("\t", 3) for l in open(sys.argv[1])]
 labels = [v.split(":", 1)[0] for v in sys.argv[2:]]
-data = {}
+data, others = {}, {}
 for rnd, label, load, js in rows:
     data.setdefault(label, {})[rnd] = json.loads(js) if js.strip() else {}
+    others.setdefault(label, []).append(float(load))
 def rng(xs, f="{:.1f}"):
     xs = [x for x in xs if x is not None]
     if not xs: return "-"
     return (f + " ({}-{})").format(statistics.median(xs), f.format(min(xs)), f.format(max(xs))) if len(xs) > 1 else f.format(xs[0])
 base = labels[0]
-print("{:<14} {:<26} {:<26} {:<22} {:<16} {:<16}".format("variant", "train img/s", "inference img/s", "peak MiB", "train ratio", "infer ratio"))
+print("{:<14} {:<26} {:<26} {:<22} {:<16} {:<16} {}".format("variant", "train img/s", "inference img/s", "peak MiB",
+      "train ratio", "infer ratio", "other jobs' CPU share"))
 for label in labels:
     d = data.get(label, {})
     tr = [d[r].get("trainImagesPerSecond") for r in sorted(d)]
@@ -60,6 +66,6 @@ for label in labels:
             a, b = d[r].get(key), data[base].get(r, {}).get(key)
             if a and b: out.append(a / b)
         return rng(out, "{:.2f}")
-    print("{:<14} {:<26} {:<26} {:<22} {:<16} {:<16}".format(label, rng(tr), rng(inf), rng(mem, "{:.0f}"),
-          ratio("trainImagesPerSecond"), ratio("inferenceImagesPerSecond")))
+    print("{:<14} {:<26} {:<26} {:<22} {:<16} {:<16} {}".format(label, rng(tr), rng(inf), rng(mem, "{:.0f}"),
+          ratio("trainImagesPerSecond"), ratio("inferenceImagesPerSecond"), rng(others.get(label, []), "{:.2f}")))
 PY

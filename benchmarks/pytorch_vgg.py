@@ -122,6 +122,8 @@ def main():
         result["inferenceImagesPerSecond"] = a.batch * len(s) / sum(s)
         result["inferenceSecondsPerIteration"] = s
     result["peakMemoryBytes"] = peak_rss_bytes()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    result["processCpuSeconds"] = usage.ru_utime + usage.ru_stime
     if a.json:
         print(json.dumps(result))
     else:

@@ -8,7 +8,8 @@
 #     cifar  VGG16, 3x32x32, head 512-512-10 (dropout 0.5)
 #     224    VGG16, 3x224x224, ImageNet head 4096-4096-1000 (dropout 0.5)
 #   default: cifar:32,cifar:64,cifar:128,224:32,224:64,224:128
-# Environment: ITER_CIFAR (timed steps, default 8), ITER_224 (default 2), WARMUP_CIFAR (3), WARMUP_224 (1),
+# Environment: ITER_CIFAR (timed steps, default 8), ITER_224 (default 2), WARMUP_CIFAR (7), WARMUP_224 (3)
+#   (vgg4j times its candidate kernels during its first steps: the warm-up covers that),
 #   PYTHON (default /usr/bin/python3: Debian's python3-torch, not a pyenv python on PATH).
 # Results go to --out (JSON lines, default benchmarks/results/vs-pytorch-<time>.jsonl); the table is
 # printed by benchmarks/compare.py, which can be re-run on the file.
@@ -24,11 +25,13 @@ while [[ $# -gt 0 ]]; do
     --points) points="$2"; shift 2 ;;
     --phases) phases="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "vs-pytorch.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
 python="${PYTHON:-/usr/bin/python3}"
+# shellcheck source=busy.sh
+source "$root/benchmarks/busy.sh"
 "$python" -c 'import torch, torchvision' 2>/dev/null || {
   echo "vs-pytorch.sh: $python cannot import torch and torchvision (Debian: apt-get install python3-torch python3-torchvision)" >&2; exit 1; }
 if [[ -z "$out" ]]; then
@@ -47,7 +50,9 @@ args_for() {  # NAME -> the architecture options both sides take
 
 run_one() {  # CONTENDER NAME BATCH PHASE ROUND
   local who="$1" name="$2" batch="$3" phase="$4" round="$5" iters warm json
-  if [[ "$name" == cifar ]]; then iters="${ITER_CIFAR:-8}"; warm="${WARMUP_CIFAR:-3}"; else iters="${ITER_224:-2}"; warm="${WARMUP_224:-1}"; fi
+  if [[ "$name" == cifar ]]; then iters="${ITER_CIFAR:-8}"; warm="${WARMUP_CIFAR:-7}"; else iters="${ITER_224:-2}"; warm="${WARMUP_224:-3}"; fi
+  local b0 t0 others
+  b0="$(busy_jiffies)"; t0="$(date +%s.%N)"
   # shellcheck disable=SC2046
   if [[ "$who" == vgg4j ]]; then
     json="$("$root/vgg" benchmark $(args_for "$name") --batch "$batch" --iterations "$iters" --warmup "$warm" \
@@ -56,9 +61,10 @@ run_one() {  # CONTENDER NAME BATCH PHASE ROUND
     json="$("$python" "$root/benchmarks/pytorch_vgg.py" $(args_for "$name") --batch "$batch" --iterations "$iters" \
             --warmup "$warm" --phase "$phase" --threads 2 --json)" || json='{"error":"pytorch_vgg.py failed"}'
   fi
-  printf '{"contender":"%s","point":"%s","batch":%s,"phase":"%s","round":%s,"loadavg":"%s","result":%s}\n' \
-    "$who" "$name" "$batch" "$phase" "$round" "$(cut -d' ' -f1-3 /proc/loadavg)" "$json" >>"$out"
-  echo "  round $round $name b$batch $phase $who done" >&2
+  others="$(other_load "$b0" "$(busy_jiffies)" "$(echo "$(date +%s.%N) - $t0" | bc)" "$json")"
+  printf '{"contender":"%s","point":"%s","batch":%s,"phase":"%s","round":%s,"otherLoad":%s,"result":%s}\n' \
+    "$who" "$name" "$batch" "$phase" "$round" "$others" "$json" >>"$out"
+  echo "  round $round $name b$batch $phase $who done (other jobs used $others of the CPUs)" >&2
 }
 
 echo "vs-pytorch.sh: $rounds round(s) of $points ($phases) -> $out" >&2

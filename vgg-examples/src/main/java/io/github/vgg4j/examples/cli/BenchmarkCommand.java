@@ -147,6 +147,10 @@ final class BenchmarkCommand implements Callable<Integer> {
         put(root, "train", trainM);
         put(root, "inference", inferM);
         root.put("peakMemoryBytes", peak);
+        // CPU time of this process: with the machine's busy time over the run, scripts tell how much
+        // other jobs took (benchmarks/ab.sh, vs-pytorch.sh).
+        ProcessHandle.current().info().totalCpuDuration()
+                .ifPresent(d -> root.put("processCpuSeconds", d.toNanos() / 1e9));
         root.put("fastPath", FastPath.install().detail());
         root.put("availableProcessors", Runtime.getRuntime().availableProcessors());
         return root.toString();
