@@ -9,6 +9,7 @@
 #   benchmarks/ab.sh --rounds 3 "glibc:VGG_MALLOC=glibc" "jemalloc:"
 #   benchmarks/ab.sh "auto:" "direct:VGG_JAVA_OPTS=-Dvgg4j.onednn.algorithm=direct"
 # Default args: VGG16-CIFAR (3x32x32, cifar head, 10 classes), batch 64, 7 warm-up + 8 timed steps.
+# QUIET_WAIT=S: before each run wait up to S seconds for the machine to be idle (busy.sh).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 rounds=3
@@ -32,6 +33,7 @@ for ((r = 0; r < rounds; r++)); do
   for ((k = 0; k < n; k++)); do
     v="${variants[$(( (k + r) % n ))]}"
     label="${v%%:*}"; envs="${v#*:}"
+    wait_quiet
     b0="$(busy_jiffies)"; t0="$(date +%s.%N)"
     # shellcheck disable=SC2086
     json="$(env $envs "$root/vgg" benchmark $args --json 2>/dev/null)" || json='{}'

@@ -15,3 +15,16 @@ except ValueError:
 print("%.3f" % max(0.0, ((after - before) / hz - own) / (wall * ncpu)))
 PY
 }
+# wait_quiet: with QUIET_WAIT=S (seconds, default 0 = do not wait), wait up to S seconds until other
+# jobs use less than QUIET_LEVEL (default 0.1) of the CPUs over 10 s, so that a measurement starts on
+# an idle machine. The measurement still records what other jobs took while it ran.
+wait_quiet() {
+  local limit="${QUIET_WAIT:-0}" level="${QUIET_LEVEL:-0.1}" waited=0 b0 b1 share
+  [[ "$limit" -gt 0 ]] || return 0
+  while (( waited < limit )); do
+    b0="$(busy_jiffies)"; sleep 10; b1="$(busy_jiffies)"; waited=$((waited + 10))
+    share="$(echo "($b1 - $b0) / ($(getconf CLK_TCK) * 10 * $(nproc))" | bc -l)"
+    if (( $(echo "$share < $level" | bc -l) )); then return 0; fi
+  done
+  echo "  (the machine stayed busy for ${limit}s: measuring anyway)" >&2
+}

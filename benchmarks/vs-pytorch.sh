@@ -10,7 +10,8 @@
 #   default: cifar:32,cifar:64,cifar:128,224:32,224:64,224:128
 # Environment: ITER_CIFAR (timed steps, default 8), ITER_224 (default 2), WARMUP_CIFAR (7), WARMUP_224 (3)
 #   (vgg4j times its candidate kernels during its first steps: the warm-up covers that),
-#   PYTHON (default /usr/bin/python3: Debian's python3-torch, not a pyenv python on PATH).
+#   PYTHON (default /usr/bin/python3: Debian's python3-torch, not a pyenv python on PATH),
+#   QUIET_WAIT=S: before each measurement wait up to S seconds for the machine to be idle (busy.sh).
 # Results go to --out (JSON lines, default benchmarks/results/vs-pytorch-<time>.jsonl); the table is
 # printed by benchmarks/compare.py, which can be re-run on the file.
 set -euo pipefail
@@ -52,6 +53,7 @@ run_one() {  # CONTENDER NAME BATCH PHASE ROUND
   local who="$1" name="$2" batch="$3" phase="$4" round="$5" iters warm json
   if [[ "$name" == cifar ]]; then iters="${ITER_CIFAR:-8}"; warm="${WARMUP_CIFAR:-7}"; else iters="${ITER_224:-2}"; warm="${WARMUP_224:-3}"; fi
   local b0 t0 others
+  wait_quiet
   b0="$(busy_jiffies)"; t0="$(date +%s.%N)"
   # shellcheck disable=SC2046
   if [[ "$who" == vgg4j ]]; then
