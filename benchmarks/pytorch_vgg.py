@@ -124,6 +124,7 @@ def main():
     result["peakMemoryBytes"] = peak_rss_bytes()
     usage = resource.getrusage(resource.RUSAGE_SELF)
     result["processCpuSeconds"] = usage.ru_utime + usage.ru_stime
+    result["environment"] = {k: os.environ[k] for k in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "LD_PRELOAD") if k in os.environ}
     if a.json:
         print(json.dumps(result))
     else:

@@ -11,7 +11,9 @@
 # Environment: ITER_CIFAR (timed steps, default 8), ITER_224 (default 2), WARMUP_CIFAR (7), WARMUP_224 (3)
 #   (vgg4j times its candidate kernels during its first steps: the warm-up covers that),
 #   PYTHON (default /usr/bin/python3: Debian's python3-torch, not a pyenv python on PATH),
-#   QUIET_WAIT=S: before each measurement wait up to S seconds for the machine to be idle (busy.sh).
+#   QUIET_WAIT=S: before each measurement wait up to S seconds for the machine to be idle (busy.sh),
+#   PEER_OMP=default: leave PyTorch's OpenMP wait policy at its default (spinning) instead of the
+#   launcher's (OMP_WAIT_POLICY=passive unless set): by default both contenders wait the same way.
 # Results go to --out (JSON lines, default benchmarks/results/vs-pytorch-<time>.jsonl); the table is
 # printed by benchmarks/compare.py, which can be re-run on the file.
 set -euo pipefail
@@ -60,7 +62,12 @@ run_one() {  # CONTENDER NAME BATCH PHASE ROUND
     json="$("$root/vgg" benchmark $(args_for "$name") --batch "$batch" --iterations "$iters" --warmup "$warm" \
             --phase "$phase" --json 2>/dev/null)" || json='{"error":"vgg benchmark failed"}'
   else
-    json="$("$python" "$root/benchmarks/pytorch_vgg.py" $(args_for "$name") --batch "$batch" --iterations "$iters" \
+    if [[ "${PEER_OMP:-same}" == same && -z "${OMP_WAIT_POLICY:-}" && -z "${GOMP_SPINCOUNT:-}" ]]; then
+      local peer_env="OMP_WAIT_POLICY=passive"
+    else
+      local peer_env="X_PEER_OMP=default"
+    fi
+    json="$(env "$peer_env" "$python" "$root/benchmarks/pytorch_vgg.py" $(args_for "$name") --batch "$batch" --iterations "$iters" \
             --warmup "$warm" --phase "$phase" --threads 2 --json)" || json='{"error":"pytorch_vgg.py failed"}'
   fi
   others="$(other_load "$b0" "$(busy_jiffies)" "$(echo "$(date +%s.%N) - $t0" | bc)" "$json")"

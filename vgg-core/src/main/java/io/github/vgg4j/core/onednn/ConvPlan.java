@@ -7,8 +7,6 @@ import org.bytedeco.dnnl.dnnl_memory_desc_t;
 import org.bytedeco.dnnl.dnnl_post_ops;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -21,15 +19,16 @@ import static io.github.vgg4j.core.onednn.Step.Operand;
  * forward with the bias and, optionally, the ReLU fused in; backward to the input, the weights and
  * the bias. Plain layouts outside (NCHW activations, OIHW weights, as ND4J stores them).
  *
- * <p>The algorithm is chosen per direction by measurement on the first call: oneDNN's direct
- * kernels and its Winograd F(4x4, 3x3) kernels, whichever is faster for this geometry on this
- * machine (Winograd is 2-2.5x faster on VGG's large maps and slower on 2x2 ones; PyTorch 1.13 and
+ * <p>The algorithm is chosen per direction by timing the first calls ({@link Choice}): oneDNN's
+ * direct kernels and its Winograd F(4x4, 3x3) kernels, whichever is faster for this geometry on
+ * this machine (Winograd is ~2x faster on VGG's larger maps and slower on 2x2 ones; PyTorch 1.13 and
  * libnd4j never choose per layer). Both compute float32 convolutions; Winograd's rounding differs
- * from direct's by ~1e-6 relative ({@code FastPathTest} holds both to DL4J's plain path).
+ * from direct's by a few 1e-6 relative ({@code FastPathTest} holds both to DL4J's plain path).
+ * Candidates whose scratch memory exceeds a budget are not considered.
  * {@code -Dvgg4j.onednn.algorithm=direct|winograd} forces one.
  */
 final class ConvPlan implements AutoCloseable {
-        static final String ALGORITHM = "vgg4j.onednn.algorithm";
+    static final String ALGORITHM = "vgg4j.onednn.algorithm";
 
     private final ConvKernel.Geometry g;
     private final boolean relu;

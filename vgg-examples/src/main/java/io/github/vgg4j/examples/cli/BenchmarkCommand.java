@@ -153,6 +153,12 @@ final class BenchmarkCommand implements Callable<Integer> {
                 .ifPresent(d -> root.put("processCpuSeconds", d.toNanos() / 1e9));
         root.put("fastPath", FastPath.install().detail());
         root.put("availableProcessors", Runtime.getRuntime().availableProcessors());
+        var env = root.putObject("environment"); // the settings the launcher (or the user) chose
+        for (String k : new String[] {"OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "LD_PRELOAD", "MALLOC_CONF"}) {
+            if (System.getenv(k) != null) {
+                env.put(k, System.getenv(k));
+            }
+        }
         return root.toString();
     }
 
