@@ -1,6 +1,11 @@
 package io.github.vgg4j.core;
 
+import io.github.vgg4j.core.onednn.OneDnnKernels;
 import org.bytedeco.javacpp.Loader;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.CacheMode;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.Nd4jCpu;
 import org.slf4j.Logger;
@@ -24,7 +29,12 @@ import org.slf4j.LoggerFactory;
  *       classpath, before ND4J loads its natives.</li>
  * </ol>
  * NCHW is kept: NHWC with the oneDNN helper gave wrong gradients in M2.1.
- * Opt out with {@code -D}{@value #OPT_OUT}{@code =false}.
+ *
+ * <p>{@link #apply} then gives a network vgg4j's own convolution and max-pooling kernels (oneDNN
+ * 2.5, the faster algorithm per layer, bias and ReLU fused; {@code io.github.vgg4j.core.onednn}). The builder, the zoo models and the model loader call it; a network made with
+ * {@code new MultiLayerNetwork(conf).init()} gets it from {@code FastPath.apply(net)}.
+ * Opt out with {@code -D}{@value #OPT_OUT}{@code =false} (everything) or {@code -Dvgg4j.onednn=false}
+ * (vgg4j's kernels only).
  */
 public final class FastPath {
     /** DL4J's switch for platform helpers (cuDNN / oneDNN); DL4J defaults it to {@code true}. */
@@ -40,8 +50,35 @@ public final class FastPath {
     private FastPath() {
     }
 
-    /** What the fast path found; {@link #helpersEnabled()} tells whether layers get oneDNN helpers. */
-    public record Status(String backend, boolean oneDnn, boolean helpersEnabled, String detail) {
+    /**
+     * What the fast path found; {@link #helpersEnabled()} tells whether layers get oneDNN helpers,
+     * {@code kernels} whether {@link #apply} attaches vgg4j's own convolution kernels.
+     */
+    public record Status(String backend, boolean oneDnn, boolean helpersEnabled, boolean kernels, String detail) {
+    }
+
+    /**
+     * Gives a network built or loaded elsewhere the fast path: vgg4j's oneDNN kernels in its
+     * convolution and max-pooling layers, and DL4J's activation cache for training
+     * ({@link CacheMode#DEVICE}, so that layers without vgg4j's kernels do not run their forward pass
+     * twice per step) when it had none. Returns the network. A clone ({@code net.clone()}) is a new
+     * network: apply it again.
+     */
+    public static <M extends Model> M apply(M model) {
+        Status s = install();
+        if (s.helpersEnabled()) {
+            if (model instanceof MultiLayerNetwork m && m.getLayerWiseConfigurations().getCacheMode() == CacheMode.NONE) {
+                m.getLayerWiseConfigurations().setCacheMode(CacheMode.DEVICE);
+                m.setCacheMode(CacheMode.DEVICE);
+            } else if (model instanceof ComputationGraph g && g.getConfiguration().getCacheMode() == CacheMode.NONE) {
+                g.getConfiguration().setCacheMode(CacheMode.DEVICE);
+                g.setCacheMode(CacheMode.DEVICE);
+            }
+        }
+        if (s.kernels()) {
+            OneDnnKernels.install(model); // after the cache mode: its layers keep their own cache
+        }
+        return model;
     }
 
     /** Installs the workarounds (once per JVM) and says what is in effect. */
@@ -62,7 +99,7 @@ public final class FastPath {
 
     private static Status doInstall() {
         if ("false".equalsIgnoreCase(System.getProperty(OPT_OUT))) {
-            return new Status(backend(), false, helpersOn(), OPT_OUT + "=false: DL4J defaults kept");
+            return new Status(backend(), false, helpersOn(), false, OPT_OUT + "=false: DL4J defaults kept");
         }
         if (System.getProperty(PLATFORM_EXTENSION) == null) {
             String extension = preferredExtension();
@@ -73,7 +110,7 @@ public final class FastPath {
         String backend = backend();
         if (!"CPU".equalsIgnoreCase(backend)) {
             // M2.1 ships no cuDNN layer helper classes: enabling helpers on CUDA only logs warnings.
-            return new Status(backend, false, helpersOn(), "non-CPU backend: DL4J's built-in layers");
+            return new Status(backend, false, helpersOn(), false, "non-CPU backend: DL4J's built-in layers");
         }
         boolean oneDnn = Nd4jCpu.Environment.getInstance().isUseMKLDNN();
         if (System.getProperty(HELPERS_DISABLE) == null) {
@@ -84,10 +121,13 @@ public final class FastPath {
             log.warn("ND4J's CPU backend was loaded without oneDNN: convolutions take DL4J's slow path. "
                     + "Put nd4j-native's '<os>-onednn' classifier on the classpath and start the JVM with -D"
                     + PLATFORM_EXTENSION + "=-onednn (or use vgg4j before any other ND4J call).");
-            return new Status(backend, false, helpersOn(), "libnd4j without oneDNN loaded");
+            return new Status(backend, false, helpersOn(), false, "libnd4j without oneDNN loaded");
         }
-        String detail = helpersOn() ? "oneDNN helpers on" : HELPERS_DISABLE + "=true set by the user: helpers off";
-        return new Status(backend, true, helpersOn(), detail);
+        if (!helpersOn()) {
+            return new Status(backend, true, false, false, HELPERS_DISABLE + "=true set by the user: helpers off");
+        }
+        boolean kernels = OneDnnKernels.available();
+        return new Status(backend, true, true, kernels, "oneDNN helpers on; vgg4j kernels " + OneDnnKernels.describe());
     }
 
     private static boolean helpersOn() {

@@ -360,11 +360,11 @@ public final class VGGBuilder {
         return list.build();
     }
 
-    /** An initialised network (weights allocated), ready to train. */
+    /** An initialised network (weights allocated), ready to train, on the fast path ({@link FastPath#apply}). */
     public MultiLayerNetwork buildNetwork() {
         MultiLayerNetwork net = new MultiLayerNetwork(build());
         net.init();
-        return net;
+        return FastPath.apply(net);
     }
 
     /** The per-layer summary of {@link #build()}: shapes, parameters, multiply-adds, memory. */

@@ -3,12 +3,17 @@ package io.github.vgg4j.core;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import io.github.vgg4j.core.onednn.OneDnnKernels;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -18,6 +23,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * own path computes: outputs and gradients on a net with every layer type a VGG has.
  */
 class FastPathTest {
+    private static final String ALGORITHM = "vgg4j.onednn.algorithm";
+    private static final String CHUNK_BYTES = "vgg4j.onednn.chunkBytes";
 
     /** conv, batch norm, ReLU, LRN, max-pool, dense, softmax. */
     private static MultiLayerConfiguration everyLayerType() {
@@ -31,12 +38,14 @@ class FastPathTest {
         assertEquals("CPU", status.backend());
         assertTrue(status.oneDnn(), "the -onednn build of libnd4j should be loaded: " + status);
         assertTrue(status.helpersEnabled(), status.toString());
+        assertTrue(status.kernels(), "vgg4j's oneDNN kernels should load: " + status);
     }
 
     @Test
     void convolutionPoolingAndBatchNormRunThroughOneDnnDuringTraining() {
         MultiLayerNetwork net = new MultiLayerNetwork(everyLayerType());
         net.init();
+        FastPath.apply(net);
         INDArray x = Nd4j.rand(new int[] {4, 3, 32, 32});
         INDArray y = Nd4j.eye(5).getRows(0, 1, 2, 3);
         net.fit(x, y);
@@ -47,10 +56,12 @@ class FastPathTest {
             String helper = PlainPath.helperOf(l);
             assertEquals(0, PlainPath.helperFailures(l), name + ": the helper failed and DL4J fell back");
             if (name.contains("_conv")) {
-                assertEquals("MKLDNNConvHelper", helper, name);
+                assertEquals("OneDnnConvolutionLayer", l.getClass().getSimpleName(), name);
                 conv++;
             } else if (name.endsWith("_pool")) {
-                assertEquals("MKLDNNSubsamplingHelper", helper, name);
+                assertEquals("OneDnnSubsamplingLayer", l.getClass().getSimpleName(), name);
+                assertTrue(OneDnnKernels.implementations(net).stream().anyMatch(
+                        i -> i.startsWith(name + ": max pool jit")), name + " ran oneDNN's kernel");
                 pool++;
             } else if (name.contains("_bn")) {
                 assertEquals("MKLDNNBatchNormHelper", helper, name);
@@ -65,27 +76,113 @@ class FastPathTest {
         assertEquals(8, bn);
     }
 
+    /** Imported and pretrained networks are ComputationGraphs: the same kernels, the same results. */
+    @Test
+    void computationGraphsGetTheKernelsAndMatchDl4jsPlainPath() {
+        MultiLayerNetwork plain = PlainPath.init(withoutBatchNorm());
+        ComputationGraph graph = FastPath.apply(plain.toComputationGraph()); // layers named "0", "1", ...
+        long pools = 0, convs = 0;
+        for (var vertex : graph.getVertices()) {
+            if (!vertex.hasLayer()) {
+                continue;
+            }
+            Layer l = vertex.getLayer();
+            assertTrue(java.util.Arrays.asList(graph.getLayers()).contains(l), "vertex and layer list agree");
+            if (l.getClass().getSimpleName().equals("OneDnnSubsamplingLayer")) {
+                pools++;
+            }
+            if (l.getClass().getSimpleName().equals("OneDnnConvolutionLayer")) {
+                convs++;
+            }
+        }
+        assertEquals(5, pools);
+        assertEquals(13, convs);
+        assertEquals("OneDnnConvolutionLayer", graph.getLayer("0").getClass().getSimpleName());
+
+        Nd4j.getRandom().setSeed(3);
+        INDArray x = Nd4j.rand(new int[] {6, 3, 32, 32}).subi(0.5);
+        INDArray y = Nd4j.eye(5).getRows(0, 1, 2, 3, 4, 0);
+        assertTrue(graph.outputSingle(false, x).sub(plain.output(x, false)).amaxNumber().doubleValue() < 1e-5);
+        graph.setInputs(x);
+        graph.setLabels(y);
+        graph.computeGradientAndScore();
+        Map<String, INDArray> g = graph.gradient().gradientForVariable();
+        Map<String, INDArray> p = gradients(plain, x, y);
+        assertEquals(p.keySet(), g.keySet());
+        for (String key : p.keySet()) {
+            double rel = g.get(key).sub(p.get(key)).norm2Number().doubleValue() / p.get(key).norm2Number().doubleValue();
+            assertTrue(rel < 1e-4, key + ": relative gradient error " + rel);
+        }
+    }
+
+    /** Odd map sizes: a 36x36 input pools to 18, 9, then 4 (the last row and column are dropped), 2, 1. */
+    private static MultiLayerConfiguration oddSizes() {
+        return VGGBuilder.vgg11().widthMultiplier(1 / 16.0).inputShape(3, 36, 36).numClasses(5)
+                .head(Head.cifar()).dropout(0).seed(7).build();
+    }
+
+    @Test
+    void oddMapSizesPoolAsDl4jDoes() {
+        List<String> used = assertMatchesPlainPath(oddSizes(), "auto", 36);
+        String pool9 = used.stream().filter(l -> l.startsWith("block3_pool")).findFirst().orElseThrow();
+        assertTrue(pool9.startsWith("block3_pool: max pool jit"), "9x9 -> 4x4 should run oneDNN's kernel: " + pool9);
+    }
+
     /** Without batch norm: ReLU inside the convolution, conv bias gradients not trivially zero. */
     private static MultiLayerConfiguration withoutBatchNorm() {
         return VGGBuilder.vgg16().widthMultiplier(1 / 16.0).inputShape(3, 32, 32).numClasses(5)
                 .head(Head.cifar()).dropout(0).seed(7).build();
     }
 
-    @Test
-    void outputsAndGradientsMatchDl4jsPlainPath() {
-        assertMatchesPlainPath(everyLayerType());
-        assertMatchesPlainPath(withoutBatchNorm());
+    /** Each of the kernels' algorithms, forced on every layer, and the per-layer choice by measurement. */
+    @ParameterizedTest
+    @ValueSource(strings = {"direct", "winograd", "auto"})
+    void outputsAndGradientsMatchDl4jsPlainPath(String algorithm) {
+        System.setProperty(ALGORITHM, algorithm);
+        try {
+            assertMatchesPlainPath(everyLayerType(), algorithm);
+            assertMatchesPlainPath(withoutBatchNorm(), algorithm);
+        } finally {
+            System.clearProperty(ALGORITHM);
+        }
     }
 
-    private static void assertMatchesPlainPath(MultiLayerConfiguration conf) {
+    /**
+     * Batches run in chunks of a few images where activations are large; the chunks' weight and
+     * bias gradients are summed. Here every layer runs image by image, with a remainder chunk.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"direct", "winograd"})
+    void chunkedBatchesGiveTheSameOutputsAndGradients(String algorithm) {
+        System.setProperty(ALGORITHM, algorithm);
+        System.setProperty(CHUNK_BYTES, "25000"); // 1 image per chunk on block 1, 3+3+2 on block 2, 6+2 on block 3
+        try {
+            List<String> used = assertMatchesPlainPath(everyLayerType(), algorithm);
+            assertTrue(used.stream().anyMatch(l -> l.contains("mb1_")), "no layer ran image by image: " + used);
+            assertTrue(used.stream().anyMatch(l -> l.contains("mb2_")), "no remainder chunk: " + used);
+            assertMatchesPlainPath(withoutBatchNorm(), algorithm);
+        } finally {
+            System.clearProperty(ALGORITHM);
+            System.clearProperty(CHUNK_BYTES);
+        }
+    }
+
+    /** Compares the fast path with DL4J's plain path; returns what the kernels ran, per layer. */
+    private static List<String> assertMatchesPlainPath(MultiLayerConfiguration conf, String algorithm) {
+        return assertMatchesPlainPath(conf, algorithm, 32);
+    }
+
+    private static List<String> assertMatchesPlainPath(MultiLayerConfiguration conf, String algorithm, int side) {
         MultiLayerNetwork fast = new MultiLayerNetwork(conf.clone());
         fast.init();
+        FastPath.apply(fast);
+        assertEquals("OneDnnConvolutionLayer", fast.getLayer("block1_conv1").getClass().getSimpleName());
         MultiLayerNetwork plain = PlainPath.init(conf);
         assertNull(PlainPath.helperOf(plain.getLayer("block1_conv1")), "the reference must not use oneDNN");
         plain.setParams(fast.params().dup());
 
         Nd4j.getRandom().setSeed(1);
-        INDArray x = Nd4j.rand(new int[] {8, 3, 32, 32}).subi(0.5);
+        INDArray x = Nd4j.rand(new int[] {8, 3, side, side}).subi(0.5);
         INDArray y = Nd4j.zeros(8, 5);
         for (int i = 0; i < 8; i++) {
             y.putScalar(i, i % 5, 1);
@@ -96,6 +193,16 @@ class FastPathTest {
 
         Map<String, INDArray> gFast = gradients(fast, x, y);
         Map<String, INDArray> gPlain = gradients(plain, x, y);
+        List<String> used = OneDnnKernels.implementations(fast);
+        assertEquals(conf.getConfs().stream().map(c -> c.getLayer().getLayerName())
+                .filter(n -> n.contains("_conv") || n.endsWith("_pool")).count(), used.size());
+        for (String line : used.stream().filter(l -> l.contains("_conv")).toList()) {
+            // Forcing must have taken effect in all three directions, or the comparison proves nothing.
+            if (!algorithm.equals("auto")) {
+                String other = algorithm.equals("direct") ? "winograd" : "direct";
+                assertTrue(line.contains("(" + algorithm + ")") && !line.contains("(" + other + ")"), line);
+            }
+        }
         assertEquals(gPlain.keySet(), gFast.keySet());
         double total = Math.sqrt(gPlain.values().stream().mapToDouble(g -> Math.pow(g.norm2Number().doubleValue(), 2)).sum());
         for (String key : gPlain.keySet()) {
@@ -110,6 +217,7 @@ class FastPathTest {
                 assertTrue(rel < 1e-4, key + ": relative gradient error " + rel);
             }
         }
+        return used;
     }
 
     private static Map<String, INDArray> gradients(MultiLayerNetwork net, INDArray x, INDArray y) {

@@ -182,7 +182,7 @@ public final class ModelFiles {
         try {
             Model network = graph ? ModelSerializer.restoreComputationGraph(file.toFile(), loadUpdater)
                     : ModelSerializer.restoreMultiLayerNetwork(file.toFile(), loadUpdater);
-            return new LoadedModel(network, info);
+            return new LoadedModel(FastPath.apply(network), info);
         } catch (IOException e) {
             throw new IOException("cannot read model " + file + ": " + e.getMessage(), e);
         } catch (RuntimeException | OutOfMemoryError e) {

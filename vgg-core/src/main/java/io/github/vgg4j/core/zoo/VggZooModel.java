@@ -124,7 +124,7 @@ public abstract class VggZooModel extends ZooModel<VggZooModel> {
         Path file = Downloads.fetch(URI.create(url), pretrainedFile(pretrainedType),
                 Checksum.adler32(pretrainedChecksum(pretrainedType)));
         FastPath.install();
-        return (M) ModelSerializer.restoreComputationGraph(file.toFile());
+        return (M) FastPath.apply(ModelSerializer.restoreComputationGraph(file.toFile()));
     }
 
     private String requireUrl(PretrainedType type) {

@@ -1,7 +1,6 @@
 package io.github.vgg4j.core.io;
 
 import io.github.vgg4j.core.Head;
-import io.github.vgg4j.core.PlainPath;
 import io.github.vgg4j.core.VGGBuilder;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -46,7 +45,10 @@ class ModelFilesTest {
         assertEquals(net.getUpdater().getStateViewArray(), back.getUpdater().getStateViewArray());
         assertEquals(INFO, loaded.info());
         assertEquals(INFO, ModelFiles.readInfo(file));
-        assertEquals("MKLDNNConvHelper", PlainPath.helperOf(back.getLayer("block1_conv1")), "loaded nets run the fast path");
+        assertEquals("OneDnnConvolutionLayer", back.getLayer("block1_conv1").getClass().getSimpleName(),
+                "loaded nets run vgg4j's kernels");
+        assertEquals("OneDnnSubsamplingLayer", back.getLayer("block1_pool").getClass().getSimpleName());
+        back.fit(x, Nd4j.eye(3).getRows(0, 1, 2, 0)); // and train on them
         // Still a plain DL4J model zip:
         assertEquals(net.params(), ModelSerializer.restoreMultiLayerNetwork(file.toFile()).params());
     }

@@ -1,0 +1,91 @@
+package io.github.vgg4j.core.onednn;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Candidate implementations of one kernel (e.g. a convolution's forward pass, direct or Winograd):
+ * the first calls run them in turn (every run computes the real result, so measuring costs only
+ * time) and the fastest is kept. Each candidate's first run only warms its buffers; the best of its
+ * later runs counts, and running the candidates alternately keeps a burst of load on the machine
+ * from deciding alone.
+ */
+final class Choice implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Choice.class);
+    private static final int RUNS = 3;
+    private final String what;
+    private final List<Step> candidates;
+    private final double[] best;
+    private int calls;
+    private Step chosen;
+
+    Choice(String what, List<Step> candidates) {
+        this.what = what;
+        this.candidates = new ArrayList<>(candidates);
+        this.best = new double[candidates.size()];
+        Arrays.fill(best, Double.MAX_VALUE);
+        if (candidates.size() == 1) {
+            chosen = candidates.get(0);
+        } else {
+            Scratch.forThisThread().measuring(+1);
+        }
+    }
+
+    /** The step that runs next: the chosen one, or the candidate being measured. */
+    Step peek() {
+        return chosen != null ? chosen : candidates.get(calls % candidates.size());
+    }
+
+    Step run(long[] addresses, boolean[] ready, boolean accumulate) {
+        if (chosen != null) {
+            chosen.execute(addresses, ready, accumulate);
+            return chosen;
+        }
+        int index = calls % candidates.size();
+        Step step = candidates.get(index);
+        long t0 = System.nanoTime();
+        step.execute(addresses, ready, accumulate);
+        if (calls >= candidates.size()) {
+            best[index] = Math.min(best[index], (System.nanoTime() - t0) / 1e9);
+        }
+        calls++;
+        if (calls == RUNS * candidates.size()) {
+            int fastest = 0;
+            for (int i = 1; i < best.length; i++) {
+                fastest = best[i] < best[fastest] ? i : fastest;
+            }
+            chosen = candidates.get(fastest);
+            log.debug("{}: {} ({})", what, chosen, timings());
+            // The losers' scratch needs (Winograd's can be 10x direct's) no longer count.
+            Scratch.forThisThread().measuring(-1);
+        }
+        return step;
+    }
+
+    private String timings() {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < best.length; i++) {
+            b.append(i == 0 ? "" : ", ").append(candidates.get(i).name())
+                    .append(String.format(Locale.ROOT, " %.2f ms", best[i] * 1e3));
+        }
+        return b.toString();
+    }
+
+    String describe() {
+        return chosen != null ? chosen.toString() : "measuring " + candidates;
+    }
+
+    /** Stops measuring (the steps themselves belong to the caller). */
+    @Override
+    public void close() {
+        if (chosen == null && candidates.size() > 1) {
+            Scratch.forThisThread().measuring(-1);
+            chosen = candidates.get(0);
+        }
+    }
+}

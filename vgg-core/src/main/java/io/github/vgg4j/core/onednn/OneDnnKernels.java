@@ -1,0 +1,131 @@
+package io.github.vgg4j.core.onednn;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.api.Updater;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.layers.AbstractLayer;
+import org.deeplearning4j.nn.layers.BaseLayer;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
+import org.deeplearning4j.nn.layers.wrapper.BaseWrapperLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.updater.MultiLayerUpdater;
+import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Internal: puts vgg4j's oneDNN kernels into a network. Users call {@code FastPath.apply(model)}
+ * (or get it from the builder, the zoo and the model loader).
+ *
+ * <p>DL4J creates its layers and their helpers from fixed class names, so the kernels come as
+ * subclasses of DL4J's plain 2-D convolution and pooling layers, put in place of DL4J's own after
+ * the network is initialised: built from the same configuration object, sharing the same parameter
+ * and gradient views, so the network trains, updates and saves exactly as DL4J's. Only those two
+ * classes are replaced (not 1-D, depthwise, separable or deconvolution layers); layers inside frozen
+ * wrappers (transfer learning) are included. An updater that already exists (a loaded model) is
+ * rebuilt on the new layers with its state.
+ */
+public final class OneDnnKernels {
+
+    private OneDnnKernels() {
+    }
+
+    /** True when oneDNN loaded and the kernels can be used. */
+    public static boolean available() {
+        return Dnnl.available();
+    }
+
+    /** e.g. {@code oneDNN 2.5.2}, or why the kernels are off. */
+    public static String describe() {
+        return available() ? "oneDNN " + Dnnl.version() : "off: " + Dnnl.unavailableReason();
+    }
+
+    /** Puts the kernels into every plain convolution and pooling layer of the model; returns how many. */
+    public static int install(Model model) {
+        if (!available()) {
+            return 0;
+        }
+        INDArray updaterState = updaterState(model);
+        int n = 0;
+        Layer[] layers = layers(model);
+        for (int i = 0; i < layers.length; i++) {
+            Layer inner = unwrap(layers[i]);
+            AbstractLayer<?> replacement;
+            if (inner.getClass() == ConvolutionLayer.class) {
+                replacement = new OneDnnConvolutionLayer(inner.conf(), Layers.dataType(inner));
+                BaseLayer<?> old = (BaseLayer<?>) inner;
+                replacement.setParamsViewArray(old.params());
+                replacement.setParamTable(old.paramTable());
+                if (old.getGradientsViewArray() != null) {
+                    replacement.setBackpropGradientsViewArray(old.getGradientsViewArray());
+                }
+            } else if (inner.getClass() == SubsamplingLayer.class) {
+                replacement = new OneDnnSubsamplingLayer(inner.conf(), Layers.dataType(inner));
+            } else {
+                continue;
+            }
+            replacement.setIndex(inner.getIndex());
+            replacement.setListeners(inner.getListeners());
+            replacement.setCacheMode(Layers.cacheMode(inner));
+            Layers.replace(model, i, layers[i], inner, replacement);
+            n++;
+        }
+        if (n > 0 && updaterState != null) {
+            // The updater keeps the layers it was built on: rebuild it on the new ones, same state.
+            if (model instanceof MultiLayerNetwork m) {
+                m.setUpdater(new MultiLayerUpdater(m, updaterState));
+            } else if (model instanceof ComputationGraph g) {
+                g.setUpdater(new ComputationGraphUpdater(g, updaterState));
+            }
+        }
+        return n;
+    }
+
+    private static INDArray updaterState(Model model) {
+        if (model instanceof MultiLayerNetwork m) {
+            Updater u = m.getUpdater(false);
+            return u == null ? null : ((MultiLayerUpdater) u).getStateViewArray();
+        }
+        if (model instanceof ComputationGraph g) {
+            ComputationGraphUpdater u = g.getUpdater(false);
+            return u == null ? null : u.getStateViewArray();
+        }
+        return null;
+    }
+
+    /** What each layer with vgg4j's kernels runs, one line per layer (after its first calls). */
+    public static List<String> implementations(Model model) {
+        List<String> lines = new ArrayList<>();
+        for (Layer l : layers(model)) {
+            Layer inner = unwrap(l);
+            if (inner instanceof OneDnnConvolutionLayer c) {
+                lines.add(l.conf().getLayer().getLayerName() + ": " + c.describe());
+            } else if (inner instanceof OneDnnSubsamplingLayer p) {
+                lines.add(l.conf().getLayer().getLayerName() + ": max pool " + p.describe());
+            }
+        }
+        return lines;
+    }
+
+    private static Layer[] layers(Model model) {
+        if (model instanceof MultiLayerNetwork m) {
+            return m.getLayers();
+        }
+        if (model instanceof ComputationGraph g) {
+            return g.getLayers();
+        }
+        throw new IllegalArgumentException("expected a MultiLayerNetwork or ComputationGraph, got "
+                + (model == null ? "null" : model.getClass().getName()));
+    }
+
+    private static Layer unwrap(Layer l) {
+        while (l instanceof BaseWrapperLayer w) {
+            l = w.getUnderlying();
+        }
+        return l;
+    }
+}

@@ -1,0 +1,123 @@
+package io.github.vgg4j.core.onednn;
+
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.util.ConvolutionUtils;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Arrays;
+
+/**
+ * DL4J's pooling layer with max pooling on {@link MaxPoolKernel}: NCHW in and out, and a backward
+ * pass that reuses the forward's record of the maxima. Configurations the kernel does not cover
+ * (average or p-norm pooling, NHWC, padding, Same mode, dilation) run DL4J's own code.
+ *
+ * <p>Why a layer and not a helper: in DL4J 1.0.0-M2.1 the pooling layer's forward pass never asks
+ * its helper; it runs libnd4j's pooling op, which reorders to and from oneDNN 2.3's blocked layout
+ * and allocates its buffers on every call, and its backward recomputes the forward.
+ * {@link OneDnnKernels} puts this class in place of DL4J's, with the same configuration object,
+ * so a saved network is DL4J's own.
+ */
+final class OneDnnSubsamplingLayer extends SubsamplingLayer {
+    private MaxPoolKernel kernel;
+    private MaxPoolKernel.Geometry refused; // a geometry oneDNN has no kernel for: DL4J's path
+    /** The input of the last training forward, whose maxima the kernel holds (identity, not value). */
+    private INDArray trainedInput;
+
+    OneDnnSubsamplingLayer(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    private org.deeplearning4j.nn.conf.layers.SubsamplingLayer config() {
+        return layerConf();
+    }
+
+    private boolean supported(INDArray in) {
+        var c = config();
+        return c.getPoolingType() == PoolingType.MAX && c.getCnn2dDataFormat() == CNN2DFormat.NCHW
+                && (c.getConvolutionMode() == ConvolutionMode.Truncate || c.getConvolutionMode() == ConvolutionMode.Strict)
+                && Arrays.stream(c.getPadding()).allMatch(p -> p == 0) && Arrays.stream(c.getDilation()).allMatch(d -> d == 1)
+                && in != null && in.rank() == 4 && in.dataType() == DataType.FLOAT && dataType == DataType.FLOAT;
+    }
+
+    private MaxPoolKernel kernel(INDArray in) {
+        var c = config();
+        int[] k = c.getKernelSize();
+        int[] s = c.getStride();
+        int[] out = ConvolutionUtils.getOutputSize(in, k, s, c.getPadding(), c.getConvolutionMode(), c.getDilation(),
+                CNN2DFormat.NCHW);
+        // oneDNN wants the right/bottom padding that yields this size: negative when the floor drops rows.
+        MaxPoolKernel.Geometry g = new MaxPoolKernel.Geometry(in.size(0), in.size(1), in.size(2), in.size(3), out[0],
+                out[1], k[0], k[1], s[0], s[1], 0, 0, (long) (out[0] - 1) * s[0] + k[0] - in.size(2),
+                (long) (out[1] - 1) * s[1] + k[1] - in.size(3));
+        if (g.equals(refused)) {
+            return null;
+        }
+        if (kernel == null || !kernel.geometry().equals(g)) {
+            if (kernel != null) {
+                kernel.close();
+            }
+            kernel = null;
+            trainedInput = null;
+            try {
+                kernel = new MaxPoolKernel(g);
+            } catch (IllegalStateException e) {
+                refused = g;
+                return null;
+            }
+        }
+        return kernel;
+    }
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        if (!Dnnl.available() || !supported(input)) {
+            trainedInput = null;
+            return super.activate(training, workspaceMgr);
+        }
+        assertInputSet(false);
+        INDArray in = Dnnl.dense(input) ? input : input.dup('c');
+        MaxPoolKernel k = kernel(in);
+        if (k == null) {
+            trainedInput = null;
+            return super.activate(training, workspaceMgr);
+        }
+        MaxPoolKernel.Geometry g = k.geometry();
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, g.dst(), 'c');
+        if (training) {
+            k.forwardTraining(Dnnl.address(in), Dnnl.address(out));
+            trainedInput = input;
+        } else {
+            k.forward(Dnnl.address(in), Dnnl.address(out));
+            trainedInput = null;
+        }
+        return out;
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        if (trainedInput == null || trainedInput != input || kernel == null || !supported(input)
+                || epsilon.dataType() != DataType.FLOAT) {
+            return super.backpropGradient(epsilon, workspaceMgr);
+        }
+        assertInputSet(true);
+        INDArray eps = Dnnl.dense(epsilon) ? epsilon : epsilon.dup('c');
+        INDArray epsAtInput = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
+        kernel.backward(Dnnl.address(eps), Dnnl.address(epsAtInput));
+        return new Pair<>(new DefaultGradient(), epsAtInput);
+    }
+
+    /** oneDNN's implementation name, once the layer has run. */
+    String describe() {
+        return kernel == null ? "not run yet" : kernel.implementation();
+    }
+}
