@@ -23,6 +23,12 @@ public final class KaggleSubmission {
     public record Row(String id, double probability) {
     }
 
+    /** The id Kaggle expects for an image file: its base name without the extension ({@code test1/1234.jpg} -> 1234). */
+    public static String id(String file) {
+        String name = Path.of(file).getFileName().toString();
+        return name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;
+    }
+
     public static void write(Path file, List<Row> rows, double clip) throws IOException {
         if (!(clip >= 0 && clip < 0.5)) {
             throw new IllegalArgumentException("clip must be in [0, 0.5), got " + clip);

@@ -207,11 +207,17 @@ public final class TrainingData implements AutoCloseable {
      */
     public static ImageBatches forModel(ImageDataset data, ModelInfo info, int batchSize, SkippedFiles skipped)
             throws BadDataException {
+        return forModel(data, null, info, batchSize, skipped);
+    }
+
+    /** As {@link #forModel(ImageDataset, ModelInfo, int, SkippedFiles)}, over the examples at {@code indices} (null: all). */
+    public static ImageBatches forModel(ImageDataset data, int[] indices, ModelInfo info, int batchSize, SkippedFiles skipped)
+            throws BadDataException {
         ImageDataset ordered = data.labels().isEmpty() ? data : ImageDatasets.withLabelOrder(data, info.labels());
         int[] s = info.inputShape();
         double crop = Double.parseDouble(info.properties().getOrDefault(EVAL_CROP_PCT,
                 Double.toString(data.nativeShape() != null ? 1.0 : Fit.DEFAULT_CROP_PCT)));
-        return evaluation(ordered, null, Fit.eval(s[0], s[1], s[2], crop), info.preprocessing(), batchSize, skipped);
+        return evaluation(ordered, indices, Fit.eval(s[0], s[1], s[2], crop), info.preprocessing(), batchSize, skipped);
     }
 
     private static ImageBatches evaluation(ImageDataset data, int[] indices, Fit fit, Preprocessing p, int batch,

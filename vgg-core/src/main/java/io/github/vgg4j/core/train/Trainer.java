@@ -92,7 +92,7 @@ public final class Trainer {
         while (run.epoch < options.epochs()) {
             double scheduled = options.schedule().rateAt(run.epoch, options.epochs(), base, run.learningRate);
             if (scheduled != run.learningRate) {
-                progress.learningRateChanged(run.epoch, run.learningRate, scheduled);
+                // no learningRateChanged() call: it announces plateau decisions; a planned rate is in the epoch's result
                 net.setLearningRate(scheduled);
                 run.learningRate = scheduled;
             }

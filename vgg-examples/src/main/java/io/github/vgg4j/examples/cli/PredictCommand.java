@@ -3,16 +3,10 @@ package io.github.vgg4j.examples.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.vgg4j.core.io.AtomicFiles;
-import io.github.vgg4j.core.io.ModelFiles;
-import io.github.vgg4j.core.io.ModelInfo;
-import io.github.vgg4j.core.train.Evaluator;
 import io.github.vgg4j.datavec.Fit;
-import io.github.vgg4j.datavec.ImageBatches;
-import io.github.vgg4j.datavec.ImageFolder;
 import io.github.vgg4j.datavec.KaggleSubmission;
+import io.github.vgg4j.datavec.Predictor;
 import io.github.vgg4j.datavec.SkippedFiles;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -72,9 +66,6 @@ final class PredictCommand implements Callable<Integer> {
             + "\"probability\"}]}]} on stdout.")
     boolean json;
 
-    private record Prediction(String file, double[] probabilities) {
-    }
-
     @Override
     public Integer call() throws Exception {
         if (top < 1) {
@@ -86,37 +77,21 @@ final class PredictCommand implements Callable<Integer> {
                 Outputs.requireWritableFile(out, out == csv ? "--csv" : "--kaggle-csv");
             }
         }
-        ModelFiles.LoadedModel loaded = ModelFiles.load(model, false);
-        ModelInfo info = loaded.info();
-        if (info == null) {
-            throw new IOException(model + " has no input shape, labels and preprocessing (not saved by vgg4j), which predict needs");
-        }
-        List<String> labels = info.labels().isEmpty()
-                ? IntStream.range(0, outputs(loaded)).mapToObj(String::valueOf).toList() : info.labels();
-        int[] s = info.inputShape();
-        SkippedFiles skipped = new SkippedFiles();
-        List<Prediction> predictions = new ArrayList<>();
-        try (ImageBatches batches = ImageBatches.builder(ImageFolder.files(inputs)).batchSize(batch)
-                .fit(Fit.eval(s[0], s[1], s[2], cropPct)).preprocessing(info.preprocessing()).skipped(skipped).build()) {
-            while (batches.hasNext()) {
-                DataSet ds = batches.next();
-                INDArray p = Evaluator.predict(loaded.network(), ds.getFeatures());
-                for (int i = 0; i < p.rows(); i++) {
-                    predictions.add(new Prediction((String) ds.getExampleMetaData().get(i), p.getRow(i).toDoubleVector()));
-                }
-            }
-        }
+        Predictor predictor = Predictor.open(model).batchSize(batch);
+        List<Predictor.Prediction> predictions = predictor.predict(inputs, cropPct);
+        List<String> labels = predictor.labels();
+        SkippedFiles skipped = predictor.skipped();
         write(predictions, labels, skipped);
         return 0;
     }
 
-    private void write(List<Prediction> predictions, List<String> labels, SkippedFiles skipped) throws IOException {
+    private void write(List<Predictor.Prediction> predictions, List<String> labels, SkippedFiles skipped) throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         int k = Math.min(top, labels.size());
         if (json) {
             ObjectNode root = Json.object();
             ArrayNode list = root.putArray("predictions");
-            for (Prediction p : predictions) {
+            for (Predictor.Prediction p : predictions) {
                 ObjectNode n = list.addObject().put("file", p.file());
                 ArrayNode t = n.putArray("top");
                 for (int c : ranked(p.probabilities(), k)) {
@@ -126,7 +101,7 @@ final class PredictCommand implements Callable<Integer> {
             root.set("skipped", Json.skipped(skipped));
             out.println(Json.write(root));
         } else {
-            for (Prediction p : predictions) {
+            for (Predictor.Prediction p : predictions) {
                 out.println(p.file());
                 for (int c : ranked(p.probabilities(), k)) {
                     out.printf(Locale.ROOT, "  %-20s %.4f%n", labels.get(c), p.probabilities()[c]);
@@ -139,7 +114,7 @@ final class PredictCommand implements Callable<Integer> {
             StringBuilder b = new StringBuilder("file,label,probability");
             labels.forEach(l -> b.append(',').append(quote(l)));
             b.append('\n');
-            for (Prediction p : predictions) {
+            for (Predictor.Prediction p : predictions) {
                 int best = ranked(p.probabilities(), 1)[0];
                 b.append(quote(p.file())).append(',').append(quote(labels.get(best))).append(',')
                         .append(String.format(Locale.ROOT, "%.6f", p.probabilities()[best]));
@@ -153,10 +128,8 @@ final class PredictCommand implements Callable<Integer> {
         if (kaggleCsv != null) {
             int dog = labels.indexOf("dog") >= 0 ? labels.indexOf("dog") : 1;
             List<KaggleSubmission.Row> rows = new ArrayList<>();
-            for (Prediction p : predictions) {
-                String name = Path.of(p.file()).getFileName().toString();
-                String id = name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;
-                rows.add(new KaggleSubmission.Row(id, p.probabilities()[dog]));
+            for (Predictor.Prediction p : predictions) {
+                rows.add(new KaggleSubmission.Row(KaggleSubmission.id(p.file()), p.probabilities()[dog]));
             }
             try {
                 KaggleSubmission.write(kaggleCsv, rows, clip);
@@ -164,12 +137,6 @@ final class PredictCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--kaggle-csv: " + e.getMessage(), e);
             }
         }
-    }
-
-    private static int outputs(ModelFiles.LoadedModel m) {
-        return (int) (m.network() instanceof org.deeplearning4j.nn.multilayer.MultiLayerNetwork n
-                ? n.getLayer(n.getnLayers() - 1).getParam("b").length()
-                : m.computationGraph().getOutputLayer(0).getParam("b").length());
     }
 
     private static int[] ranked(double[] p, int k) {

@@ -113,7 +113,7 @@ final class TrainCommand implements Callable<Integer> {
     boolean guard;
 
     @Option(names = "--guard-batches", paramLabel = "N", defaultValue = "300",
-            description = "Batches after which the loss must have fallen by 1%. Default: ${DEFAULT-VALUE}.")
+            description = "Batches after which the loss must have fallen by 1%%. Default: ${DEFAULT-VALUE}.")
     int guardBatches;
 
     @Option(names = "--json", description = "Print one JSON object (testAccuracy, valAccuracy, epochs, ...) on stdout.")
