@@ -42,7 +42,7 @@ class FastPathTest {
     }
 
     @Test
-    void convolutionPoolingAndBatchNormRunThroughOneDnnDuringTraining() {
+    void convolutionAndPoolingRunThroughOneDnnAndBatchNormThroughDl4jsOwnCode() {
         MultiLayerNetwork net = new MultiLayerNetwork(everyLayerType());
         net.init();
         FastPath.apply(net);
@@ -64,7 +64,8 @@ class FastPathTest {
                         i -> i.startsWith(name + ": max pool jit")), name + " ran oneDNN's kernel");
                 pool++;
             } else if (name.contains("_bn")) {
-                assertEquals("MKLDNNBatchNormHelper", helper, name);
+                // DL4J's oneDNN batch-norm helper is wrong from the second training step on (see below)
+                assertNull(helper, name);
                 bn++;
             } else if (name.equals("block1_lrn")) {
                 // DL4J disabled its oneDNN LRN helper on CPU (deeplearning4j#7272): LRN runs DL4J's own path.
@@ -74,6 +75,37 @@ class FastPathTest {
         assertEquals(8, conv);
         assertEquals(5, pool);
         assertEquals(8, bn);
+    }
+
+    /**
+     * Several training steps, not one: DL4J M2.1's oneDNN batch-norm helper got the first step right
+     * and the later ones wrong (a first-step gradient comparison could not see it), which slowed
+     * every batch-norm VGG's training (48% instead of 79% on Fashion-MNIST after 100 steps).
+     */
+    @Test
+    void batchNormTrainsLikeDl4jsPlainPathOverSeveralSteps() {
+        // 16+ channels: with 4 (width 1/16) the helper took a path without the defect
+        MultiLayerConfiguration conf = VGGBuilder.of(VggConfiguration.A).batchNorm(true).widthMultiplier(0.25)
+                .inputShape(3, 32, 32).numClasses(5).head(Head.cifar()).dropout(0).weightDecay(0).learningRate(0.05).seed(7).build();
+        MultiLayerNetwork fast = new MultiLayerNetwork(conf.clone());
+        fast.init();
+        FastPath.apply(fast);
+        MultiLayerNetwork plain = PlainPath.init(conf);
+        plain.setParams(fast.params().dup());
+        Nd4j.getRandom().setSeed(3);
+        for (int step = 0; step < 6; step++) {
+            INDArray x = Nd4j.rand(new int[] {16, 3, 32, 32}).subi(0.5);
+            INDArray y = Nd4j.zeros(16, 5);
+            for (int i = 0; i < 16; i++) {
+                y.putScalar(i, (i + step) % 5, 1);
+            }
+            fast.fit(x, y);
+            plain.fit(x, y);
+            double scoreDiff = Math.abs(fast.score() - plain.score());
+            assertTrue(scoreDiff < 1e-4 * Math.max(1, plain.score()), "step " + step + ": loss " + fast.score() + " vs " + plain.score());
+        }
+        double rel = fast.params().sub(plain.params()).norm2Number().doubleValue() / plain.params().norm2Number().doubleValue();
+        assertTrue(rel < 1e-4, "parameters after 6 steps differ by " + rel + " (relative)");
     }
 
     /** Imported and pretrained networks are ComputationGraphs: the same kernels, the same results. */

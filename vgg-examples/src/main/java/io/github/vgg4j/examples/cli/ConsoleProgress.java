@@ -28,9 +28,24 @@ final class ConsoleProgress implements TrainingProgress {
         this.bar = System.console() != null && !"dumb".equals(System.getenv("TERM"));
     }
 
+    private long epochStart;
+    private int firstBatch;
+
     @Override
     public void batch(int epoch, int batch, int total, double loss) {
         if (!bar) {
+            // logs: a line at every tenth of an epoch, with the time left in it
+            if (epochStart == 0) {
+                epochStart = System.nanoTime();
+                firstBatch = batch - 1;
+            }
+            int step = Math.max(1, batches / 10);
+            if (batch % step == 0 && batch < batches) {
+                double perBatch = (System.nanoTime() - epochStart) / 1e9 / Math.max(1, batch - firstBatch);
+                err.printf(Locale.ROOT, "  epoch %d/%d  batch %d/%d  loss %.4f  %.0fs left in the epoch%n", epoch + 1, epochs,
+                        batch, batches, loss, perBatch * (batches - batch));
+                err.flush();
+            }
             return;
         }
         if (current == null) {
@@ -45,6 +60,7 @@ final class ConsoleProgress implements TrainingProgress {
 
     @Override
     public void epoch(EpochResult r) {
+        epochStart = 0;
         if (current != null) {
             current.close();
             current = null;

@@ -119,6 +119,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object (testAccuracy, valAccuracy, epochs, ...) on stdout.")
     boolean json;
 
+    @Option(names = "--loss-log", paramLabel = "FILE",
+            description = "Write every batch's loss as CSV (epoch,batch,loss), rewritten atomically after each epoch.")
+    Path lossLog;
+
     @Option(names = "--plots", paramLabel = "DIR",
             description = "Write loss, accuracy and learning-rate curves, per-class accuracy, the confusion matrix and sample "
                     + "predictions as PNG (with CSV/JSON beside them) into DIR.")
@@ -193,7 +197,8 @@ final class TrainCommand implements Callable<Integer> {
                 options = options.withCheckpoints(checkpointDir, checkpointMinutes, info).resuming(resume);
             }
             Trainer.TrainingResult result = new Trainer(options).fit(net, data.train(), data.validation(),
-                    data.trainSample(TRAIN_ACCURACY_SAMPLE), data.labels(), new ConsoleProgress(err, epochs, data.train().numBatches()));
+                    data.trainSample(TRAIN_ACCURACY_SAMPLE), data.labels(),
+                    LossLog.around(new ConsoleProgress(err, epochs, data.train().numBatches()), lossLog, resume));
             EvaluationReport test = data.test() == null ? null : Evaluator.evaluate(net, data.test(), data.labels());
             ModelFiles.save(net, out, info);
             if (plots != null) {
