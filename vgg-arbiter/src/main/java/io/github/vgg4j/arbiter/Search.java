@@ -179,12 +179,12 @@ public final class Search {
         }
         maxCandidates(new ArbiterSpace(space.ranges())); // a grid too large fails before the data is read
         try (Trials trials = space.trials(data, seed, featureCache)) {
-            return run(trials);
+            return runOn(trials);
         }
     }
 
     /** Runs on prepared trials (tests give trials of their own). */
-    SearchResult run(Trials trials) throws IOException {
+    SearchResult runOn(Trials trials) throws IOException {
         ArbiterSpace arbiterSpace = new ArbiterSpace(space.ranges());
         int max = maxCandidates(arbiterSpace);
         ResultsStore store = ResultsStore.open(output, describe(trials.describe()), objective);

@@ -179,7 +179,7 @@ class SearchTest {
                 public void close() {
                 }
             };
-            SearchResult r = search.run(failingAt002);
+            SearchResult r = search.runOn(failingAt002);
             assertEquals(List.of(COMPLETED, FAILED, COMPLETED), r.candidates().stream().map(CandidateResult::status).toList());
             assertEquals("IllegalStateException: no network for you", r.candidates().get(1).reason());
             assertTrue(Files.readString(r.resultsCsv()).contains(",failed,") );
