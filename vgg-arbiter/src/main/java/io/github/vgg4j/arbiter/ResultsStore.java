@@ -51,6 +51,7 @@ final class ResultsStore {
     /** The store of {@code directory}, with the candidates a previous run of the same search finished. */
     static ResultsStore open(Path directory, ObjectNode search, Objective objective) throws IOException {
         ResultsStore store = new ResultsStore(directory, search, objective);
+        removeLeftovers(directory);
         Path file = directory.resolve(JSON);
         if (!Files.exists(file)) {
             return store;
@@ -76,6 +77,28 @@ final class ResultsStore {
             store.results.put(r.index(), r);
         }
         return store;
+    }
+
+    /**
+     * Temporary files a killed run left behind ({@code AtomicFiles} writes {@code .NAME.PID.N.tmp}
+     * beside NAME and renames it when complete): those of processes no longer alive.
+     */
+    private static void removeLeftovers(Path directory) throws IOException {
+        try (var files = Files.newDirectoryStream(directory, ".*.tmp")) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                for (String ours : List.of(JSON, CSV, BEST_MODEL)) {
+                    String prefix = "." + ours + ".";
+                    if (name.startsWith(prefix)) {
+                        String pid = name.substring(prefix.length()).split("\\.")[0];
+                        boolean alive = pid.matches("\\d+") && ProcessHandle.of(Long.parseLong(pid)).isPresent();
+                        if (!alive) {
+                            Files.deleteIfExists(f);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     private static String firstDifference(JsonNode was, JsonNode now) {

@@ -110,11 +110,15 @@ class SearchTest {
         Search first = Search.random(lrMomentum()).candidates(2).epochs(1).output(dir);
         SearchResult a = first.run(tiny());
         String before = Files.readString(a.resultsJson());
+        Path killed = Files.writeString(dir.resolve(".results.json.2147483646.1a2b.tmp"), "{\"half\": ");
+        Path live = Files.writeString(dir.resolve(".results.csv." + ProcessHandle.current().pid() + ".1a2b.tmp"), "index,");
 
         Log log = new Log();
         SearchResult b = Search.random(lrMomentum()).candidates(3).epochs(1).output(dir).listener(log).run(tiny());
         assertEquals(List.of(0, 1), log.restored);
         assertEquals(List.of(2), log.trained, "only the new candidate trains");
+        assertFalse(Files.exists(killed), "a killed run's temporary file is removed");
+        assertTrue(Files.exists(live), "a live process's is not");
         assertEquals(2, log.announcedRestored);
         assertEquals(2, b.restored());
         assertEquals(3, b.candidates().size());
