@@ -71,11 +71,16 @@ public final class Hyperparameters implements Serializable {
         return values.hashCode();
     }
 
+    /** 4 significant digits, without trailing zeros: 0.003162, 0.0005, 1e-05. */
+    static String format(double v) {
+        return String.format(Locale.ROOT, "%.4g", v).replaceAll("\\.?0+(e|$)", "$1");
+    }
+
     /** e.g. {@code lr=0.003162 momentum=0.9}. */
     @Override
     public String toString() {
         StringJoiner s = new StringJoiner(" ");
-        values.forEach((k, v) -> s.add(k + "=" + (v instanceof Double d ? String.format(Locale.ROOT, "%.4g", d) : v)));
+        values.forEach((k, v) -> s.add(k + "=" + (v instanceof Double d ? format(d) : v)));
         return s.toString();
     }
 }

@@ -3,7 +3,6 @@ package io.github.vgg4j.arbiter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The values one hyperparameter may take in a search: a continuous interval sampled uniformly or
@@ -106,6 +105,6 @@ public sealed interface Range<T> {
     }
 
     private static String format(double v) {
-        return String.format(Locale.ROOT, "%.4g", v).replaceAll("\\.?0+(e|$)", "$1");
+        return Hyperparameters.format(v);
     }
 }

@@ -6,7 +6,11 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.vgg4j.core.io.AtomicFiles;
+import io.github.vgg4j.core.io.ModelFiles;
+import io.github.vgg4j.core.io.ModelInfo;
 import io.github.vgg4j.core.train.EpochResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,6 +33,7 @@ import java.util.TreeMap;
  * search (other ranges, epochs, objective, data or model) is refused rather than mixed in.
  */
 final class ResultsStore {
+    private static final Logger log = LoggerFactory.getLogger(ResultsStore.class);
     static final String JSON = "results.json";
     static final String CSV = "results.csv";
     static final String BEST_MODEL = "best-model.zip";
@@ -76,7 +81,33 @@ final class ResultsStore {
             CandidateResult r = read(c);
             store.results.put(r.index(), r);
         }
+        store.dropStaleBestModel();
         return store;
+    }
+
+    /**
+     * The best model is written just before the results that name it: a run killed between the two
+     * leaves a model of a candidate the results do not hold. Such a file is removed rather than passed
+     * off as the recorded best's; the next better candidate writes a new one.
+     */
+    private void dropStaleBestModel() throws IOException {
+        Path model = directory.resolve(BEST_MODEL);
+        if (!Files.exists(model)) {
+            return;
+        }
+        CandidateResult b = best();
+        String written;
+        try {
+            ModelInfo info = ModelFiles.readInfo(model);
+            written = info == null ? null : info.properties().get("tune.candidate");
+        } catch (IOException e) {
+            written = null;
+        }
+        if (b == null || !String.valueOf(b.index()).equals(written)) {
+            log.warn("{} is of candidate {}, but the best recorded in {} is {}: removed (a run was killed between writing "
+                    + "the two); the next better candidate writes it again", model, written, JSON, b == null ? "none" : b.index());
+            Files.delete(model);
+        }
     }
 
     /**

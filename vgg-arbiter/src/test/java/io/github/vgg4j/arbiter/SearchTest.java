@@ -128,9 +128,18 @@ class SearchTest {
         assertEquals(was.get(0), now.get(0));
         assertEquals(was.get(1), now.get(1));
 
+        // killed between writing a new best model and the results that name it: that model is not passed off as the best's
+        Path model = b.bestModel();
+        var info = ModelFiles.readInfo(model);
+        var props = new java.util.HashMap<>(info.properties());
+        props.put("tune.candidate", "7");
+        ModelFiles.save(ModelFiles.load(model).network(), model, new io.github.vgg4j.core.io.ModelInfo(info.architecture(),
+                info.inputShape(), info.labels(), info.preprocessing(), props), false);
+
         Log again = new Log();
         Search.random(lrMomentum()).candidates(3).epochs(1).output(dir).listener(again).run(tiny());
         assertEquals(List.of(), again.trained, "a finished search trains nothing");
+        assertFalse(Files.exists(model), "a best model of an unrecorded candidate is removed");
 
         IllegalArgumentException other = assertThrows(IllegalArgumentException.class,
                 () -> Search.random(lrMomentum()).candidates(3).epochs(2).output(dir).run(tiny()));

@@ -46,14 +46,14 @@ final class SearchProgress implements SearchListener {
             current = new ProgressBarBuilder().setTaskName("candidates").setInitialMax(
                     candidates == Integer.MAX_VALUE ? -1 : (long) candidates * STEPS).setStyle(ProgressBarStyle.ASCII)
                     .setUpdateIntervalMillis(500).setConsumer(new ConsoleProgressBarConsumer(System.err))
-                    .startsFrom((long) restored * STEPS, Duration.ZERO).setUnit("%", 1).build();
+                    .startsFrom((long) restored * STEPS, Duration.ZERO).setUnit("", STEPS).build();
         }
         err.flush();
     }
 
     @Override
     public void candidateRestored(CandidateResult r) {
-        line(r, " (finished before)");
+        line(r, "  (finished before)");
     }
 
     @Override
@@ -80,7 +80,7 @@ final class SearchProgress implements SearchListener {
             current.stepTo((long) done * STEPS);
         }
         if (newBest) {
-            best = String.format(Locale.ROOT, "  [best %.4f #%d]", r.score(), r.index());
+            best = String.format(Locale.ROOT, "  best %.4f (#%d)", r.score(), r.index());
         }
         line(r, newBest ? "  new best" : "");
     }

@@ -38,6 +38,7 @@ import java.util.concurrent.Callable;
                 "  vgg tune --data cifar-10-binary.tar.gz --config D --batch-norm --lr 1e-3:1e-1 --momentum 0.9 \\",
                 "      --search grid --grid-points 5 --max-time 2h --out tune-cifar"})
 final class TuneCommand implements Callable<Integer> {
+    private static final int DEFAULT_BATCH = 64;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -56,16 +57,16 @@ final class TuneCommand implements Callable<Integer> {
             description = "Nesterov momentum: MIN:MAX (uniform, below 1), a list, or one value.")
     String momentum;
 
-    @Option(names = "--weight-decay", paramLabel = "MIN:MAX", defaultValue = "5e-4",
-            description = "L2 weight decay: MIN:MAX (log-uniform), a list, or one value. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--weight-decay", paramLabel = "MIN:MAX",
+            description = "L2 weight decay: MIN:MAX (log-uniform), a list, or one value. Default: the builder's 5e-4.")
     String weightDecay;
 
     @Option(names = "--dropout", paramLabel = "MIN:MAX",
             description = "Dropout of the hidden FC layers: MIN:MAX (uniform), a list, or one value. Default: the builder's 0.5.")
     String dropout;
 
-    @Option(names = "--batch", paramLabel = "B[,B...]", defaultValue = "64",
-            description = "Batch size, or a list to search. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--batch", paramLabel = "B[,B...]",
+            description = "Batch size, or a list to search. Default: 64.")
     String batch;
 
     @Option(names = "--candidates", paramLabel = "N",
@@ -130,7 +131,7 @@ final class TuneCommand implements Callable<Integer> {
     boolean guard;
 
     @Option(names = "--guard-batches", paramLabel = "N", defaultValue = "300",
-            description = "Batches after which the loss must have fallen by 1%. Default: ${DEFAULT-VALUE}.")
+            description = "Batches after which the loss must have fallen by 1%%. Default: ${DEFAULT-VALUE}.")
     int guardBatches;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "vgg-tune",
@@ -169,11 +170,15 @@ final class TuneCommand implements Callable<Integer> {
         VggSearchSpace space = SearchSpace.vgg(template);
         ArchitectureOptions.option("--lr", () -> space.learningRate(RangeSpec.doubles("--lr", lr, true)));
         ArchitectureOptions.option("--momentum", () -> space.momentum(RangeSpec.doubles("--momentum", momentum, false)));
-        ArchitectureOptions.option("--weight-decay", () -> space.weightDecay(RangeSpec.doubles("--weight-decay", weightDecay, true)));
+        if (weightDecay != null) {
+            ArchitectureOptions.option("--weight-decay", () -> space.weightDecay(RangeSpec.doubles("--weight-decay", weightDecay, true)));
+        }
         if (dropout != null) {
             ArchitectureOptions.option("--dropout", () -> space.dropout(RangeSpec.doubles("--dropout", dropout, false)));
         }
-        ArchitectureOptions.option("--batch", () -> space.batchSize(RangeSpec.integers("--batch", batch)));
+        if (batch != null) {
+            ArchitectureOptions.option("--batch", () -> space.batchSize(RangeSpec.integers("--batch", batch)));
+        }
         Search s = switch (search.trim().toLowerCase(Locale.ROOT)) {
             case "random" -> Search.random(space);
             case "grid" -> {
@@ -210,7 +215,8 @@ final class TuneCommand implements Callable<Integer> {
                         + "in (0, 1), got " + valFraction);
             }
         });
-        TrainingData.Builder tb = TrainingData.from(bundle).inputShape(input[0], input[1], input[2]).seed(seed).augment(augment);
+        TrainingData.Builder tb = TrainingData.from(bundle).inputShape(input[0], input[1], input[2]).seed(seed).augment(augment)
+                .batchSize(DEFAULT_BATCH); // unless --batch is searched, then the search sets it per candidate
         ArchitectureOptions.option("--val-fraction", () -> tb.validationFraction(valFraction));
         ArchitectureOptions.option("--train-fraction", () -> tb.trainFraction(trainFraction));
         ArchitectureOptions.option("--limit-train", () -> tb.limitTrain(limitTrain));

@@ -7,6 +7,7 @@ import io.github.vgg4j.arbiter.SearchResult;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.awt.Color;
@@ -32,17 +33,19 @@ public final class TuneReport {
         }
         Objective objective = result.objective();
         XYChart chart = new XYChartBuilder().width(Charts.WIDTH).height(Charts.HEIGHT)
-                .title(objective + " vs learning rate (" + all.size() + " candidates)").xAxisTitle("learning rate (log scale)")
+                .title(objective + " vs learning rate, " + all.size() + " candidates").xAxisTitle("learning rate (log scale)")
                 .yAxisTitle(objective + " (best epoch)").build();
         Charts.style(chart.getStyler());
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         chart.getStyler().setXAxisLogarithmic(true);
         chart.getStyler().setMarkerSize(11);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         series(chart, "completed", all, CandidateResult.Status.COMPLETED, objective, Charts.PALETTE[0]);
         series(chart, "stopped early", all, CandidateResult.Status.EARLY_STOPPED, objective, Charts.PALETTE[2]);
         series(chart, "pruned (median rule)", all, CandidateResult.Status.PRUNED, objective, Charts.PALETTE[1]);
         series(chart, "failed", all, CandidateResult.Status.FAILED, objective, Charts.PALETTE[3]);
-        result.best().ifPresent(b -> chart.addSeries("best: #" + b.index() + " " + b.hyperparameters(),
+        result.best().ifPresent(b -> chart.addSeries("best (#" + b.index() + ")",
                 new double[] {b.hyperparameters().number(Hyperparameters.LEARNING_RATE)}, new double[] {b.score()})
                 .setMarker(SeriesMarkers.DIAMOND).setMarkerColor(Color.BLACK));
         Charts.save(chart, png);
