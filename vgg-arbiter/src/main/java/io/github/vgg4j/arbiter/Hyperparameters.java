@@ -71,9 +71,15 @@ public final class Hyperparameters implements Serializable {
         return values.hashCode();
     }
 
-    /** 4 significant digits, without trailing zeros: 0.003162, 0.0005, 1e-05. */
+    /** 4 significant digits, without trailing zeros after the point: 0.003162, 0.0005, 1e-05, 1000. */
     static String format(double v) {
-        return String.format(Locale.ROOT, "%.4g", v).replaceAll("\\.?0+(e|$)", "$1");
+        String s = String.format(Locale.ROOT, "%.4g", v);
+        int e = s.indexOf('e');
+        String mantissa = e < 0 ? s : s.substring(0, e);
+        if (mantissa.contains(".")) {
+            mantissa = mantissa.replaceAll("0+$", "").replaceAll("\\.$", "");
+        }
+        return mantissa + (e < 0 ? "" : s.substring(e));
     }
 
     /** e.g. {@code lr=0.003162 momentum=0.9}. */

@@ -32,6 +32,8 @@ class SearchOptionsTest {
         refused(() -> Range.of(), "at least one value");
         refused(() -> Range.of(1.0, null), "cannot hold null");
         assertEquals("logUniform(0.0001, 0.1)", Range.logUniform(1e-4, 1e-1).toString());
+        assertEquals("logUniform(1e-05, 1000)", Range.logUniform(1e-5, 1e3).toString());
+        assertEquals("of(0.0005, 2.5, 100)", Range.of(5e-4, 2.5, 100.0).toString());
         assertTrue(Range.of(0.9).isFixed());
     }
 

@@ -264,7 +264,7 @@ final class TuneCommand implements Callable<Integer> {
                 CandidateResult b = best.get();
                 o.printf(Locale.ROOT, "best: candidate %d, %s, %s %.4f (epoch %d) -> %s%n", b.index(), b.hyperparameters(),
                         r.objective(), b.score(), b.bestEpoch(), r.bestModel());
-                r.worst().ifPresent(w -> o.printf(Locale.ROOT, "worst: candidate %d, %s, %s %.4f%n", w.index(), w.hyperparameters(),
+                r.worst().filter(w -> w.index() != b.index()).ifPresent(w -> o.printf(Locale.ROOT, "worst: candidate %d, %s, %s %.4f%n", w.index(), w.hyperparameters(),
                         r.objective(), w.score()));
             } else {
                 o.println("no candidate completed: no best model (reasons in " + r.resultsCsv() + ")");
