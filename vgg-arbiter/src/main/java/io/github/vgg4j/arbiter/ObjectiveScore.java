@@ -12,6 +12,7 @@ import java.util.Properties;
  * Arbiter's view of our objective: the "model" it scores is a finished candidate, whose score was
  * measured on the validation split while it trained. It tells Arbiter's runner which way is better.
  */
+@SuppressWarnings("deprecation") // Arbiter's ScoreFunction still names its deprecated DataProvider
 final class ObjectiveScore implements ScoreFunction {
     private static final long serialVersionUID = 1L;
     private final Objective objective;

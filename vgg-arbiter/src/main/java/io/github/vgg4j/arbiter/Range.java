@@ -1,7 +1,6 @@
 package io.github.vgg4j.arbiter;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -85,7 +84,14 @@ public sealed interface Range<T> {
 
     @SafeVarargs
     static <T> Range<T> of(T... values) {
-        return new Choice<>(values == null ? null : Arrays.asList(values));
+        if (values == null) {
+            return new Choice<>(null);
+        }
+        List<T> list = new ArrayList<>();
+        for (T v : values) {
+            list.add(v);
+        }
+        return new Choice<>(list);
     }
 
     /** The values a search may reach at the edges: min and max of an interval, every value of a list. */

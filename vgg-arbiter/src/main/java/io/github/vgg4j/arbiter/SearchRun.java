@@ -48,6 +48,7 @@ import java.util.concurrent.TimeUnit;
  * vgg-core's {@link Trainer} (early stopping and the median rule act after each epoch), records it,
  * and writes the best model. A candidate that a previous run recorded is returned as recorded.
  */
+@SuppressWarnings({"deprecation", "rawtypes"}) // Arbiter's TaskCreator: a deprecated overload, raw Candidate types
 final class SearchRun implements TaskCreator {
     private static final Logger log = LoggerFactory.getLogger(SearchRun.class);
     /** Constant learning rate within a candidate: the candidate's rate is what is being compared. */

@@ -129,6 +129,7 @@ class ArbiterOnM21Test {
     }
 
     /** A task creator of our own, as vgg-arbiter's: candidate i scores i, every third one fails. */
+    @SuppressWarnings({"deprecation", "rawtypes"}) // Arbiter's interface
     private static final class Scripted implements TaskCreator {
         final AtomicInteger ran = new AtomicInteger();
         final long sleepMillis;
