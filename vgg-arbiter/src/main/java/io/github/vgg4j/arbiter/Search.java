@@ -29,7 +29,7 @@ import java.util.Objects;
  *         .epochs(3)
  *         .output(Path.of("tune-lr"))
  *         .run(TrainingData.from(DataSources.open(fashionMnist, null)).validationFraction(0.05).limitTrain(3000));
- * System.out.println(result.best().orElseThrow().hyperparameters());   // lr=0.02371 momentum=0.8812
+ * System.out.println(result.best().orElseThrow().hyperparameters());   // e.g. lr=0.01777 momentum=0.6894
  * }</pre>
  *
  * <p>Defaults: 3 epochs per candidate, score = validation accuracy, the same seed (42) for every

@@ -14,7 +14,7 @@ import java.util.Map;
  * What a {@link Search} varies: {@link #vgg} trains a network from scratch per candidate, built from
  * a configured {@code VGGBuilder} with the candidate's values; {@link #fineTune} trains a new head
  * on a pretrained VGG per candidate, on features of the frozen layers computed once (so a
- * candidate costs seconds).
+ * candidate costs the head's training only).
  *
  * <pre>{@code
  * SearchSpace scratch = SearchSpace.vgg(VGGBuilder.vgg11().batchNorm(true).head(Head.cifar()).widthMultiplier(0.25))
