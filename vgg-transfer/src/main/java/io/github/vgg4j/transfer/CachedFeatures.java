@@ -23,7 +23,7 @@ import java.util.NoSuchElementException;
  * order each epoch ({@link #reset()}), rows read from the file as needed, so a cache larger than
  * memory still trains. Unshuffled ({@code seed < 0}) for evaluation.
  */
-final class CachedFeatures implements DataSetIterator, AutoCloseable {
+final class CachedFeatures implements HeadFeatures.Batches {
     private final Path file;
     private final FileChannel channel;
     private final int examples;

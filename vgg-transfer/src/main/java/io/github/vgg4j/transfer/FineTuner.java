@@ -7,7 +7,6 @@ import io.github.vgg4j.core.train.Trainer;
 import io.github.vgg4j.core.train.TrainingOptions;
 import io.github.vgg4j.core.train.TrainingProgress;
 import io.github.vgg4j.datavec.DataBundle;
-import io.github.vgg4j.datavec.DatasetCache;
 import io.github.vgg4j.datavec.TrainingData;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -223,19 +222,15 @@ public final class FineTuner {
 
     /** Featurizes train (and validation) once, trains the head network on the features, copies it back. */
     private Stage trainOnFeatures(TransferModel model, TrainingData data) throws IOException {
-        Chain chain = Chain.of(model.network());
-        int freeze = chain.indexOf(model.freezeThrough());
-        FeatureCache cache = new FeatureCache(cacheDirectory != null ? cacheDirectory : DatasetCache.root().resolve("features"));
-        FeatureCache.Result train = cache.featurize(chain, freeze, data.train(), batchSize, seed);
-        FeatureCache.Result val = data.validation() == null ? null : cache.featurize(chain, freeze, data.validation(), batchSize, -1);
-        log.info("features: {} ({} examples, {}), {} s", train.cacheHit() ? "from the cache" : "computed",
-                train.features().examples(), train.file(), String.format("%.1f", train.seconds()));
-        try (CachedFeatures t = train.features(); CachedFeatures v = val == null ? null : val.features()) {
-            MultiLayerNetwork head = chain.slice(freeze + 1, chain.size() - 1, null);
+        HeadFeatures features = HeadFeatures.of(model, data, cacheDirectory);
+        FineTuneResult.Featurization featurization = features.featurization();
+        log.info("features: {} ({} examples, {}), {} s", featurization.cacheHit() ? "from the cache" : "computed",
+                featurization.examples(), featurization.file(), String.format("%.1f", featurization.seconds()));
+        try (HeadFeatures.Batches t = features.train(batchSize, seed); HeadFeatures.Batches v = features.validation(batchSize)) {
+            MultiLayerNetwork head = features.head(model);
             List<EpochResult> history = train(head, t, v, data.labels(), epochs);
-            Chain.copyParams(head, model.network());
-            return new Stage(history, new FineTuneResult.Featurization(train.cacheHit(), train.seconds()
-                    + (val == null ? 0 : val.seconds()), train.file(), train.features().examples(), train.features().featureShape()));
+            HeadFeatures.copyInto(head, model);
+            return new Stage(history, featurization);
         }
     }
 

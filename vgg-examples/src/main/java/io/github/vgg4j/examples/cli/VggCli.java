@@ -17,7 +17,8 @@ import java.nio.file.NoSuchFileException;
 @Command(name = "vgg", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, versionProvider = VggCli.Version.class,
         description = {"VGG networks (Simonyan & Zisserman, 2014) on Deeplearning4j.", ""},
         subcommands = {DemoCommand.class, SummaryCommand.class, TrainCommand.class, EvaluateCommand.class, PredictCommand.class,
-                ImportCommand.class, FinetuneCommand.class, InspectCommand.class, BenchmarkCommand.class, CommandLine.HelpCommand.class},
+                ImportCommand.class, FinetuneCommand.class, TuneCommand.class, InspectCommand.class, BenchmarkCommand.class,
+                CommandLine.HelpCommand.class},
         footer = {"", "Run 'vgg COMMAND --help' for the options of a command."})
 public final class VggCli implements Runnable {
     static {
