@@ -37,10 +37,6 @@ final class ArchitectureOptions {
             description = "Width multiplier for channels and FC widths (0.25 for small machines). Default: ${DEFAULT-VALUE}.")
     double width;
 
-    @Option(names = "--dropout", paramLabel = "P",
-            description = "Dropout probability after each fully connected layer of the head (0 turns it off). Default: 0.5.")
-    Double dropout;
-
     /**
      * The builder these options describe; a refused value is reported with its option's name.
      *
@@ -63,9 +59,6 @@ final class ArchitectureOptions {
         option("--classes", () -> b.numClasses(n));
         option("--head", () -> b.head(Head.parse(h)));
         option("--width", () -> b.widthMultiplier(width));
-        if (dropout != null) {
-            option("--dropout", () -> b.dropout(dropout));
-        }
         option("--input", b::build); // sizes are checked against the final number of blocks
         return b;
     }

@@ -18,7 +18,8 @@ import java.util.concurrent.Callable;
         description = {"The embedded default: trains a narrow VGG11 with batch norm on a real-image sample shipped with "
                 + "vgg4j (5,000 Fashion-MNIST images, MIT licence, Zalando Research), in a few minutes on 2 cores, "
                 + "then prints its test accuracy and where its plots are. It is 'vgg train' with these options:",
-                "  --config A --batch-norm --width 0.25 --input 1x32x32 --epochs 6 --batch 64", ""},
+                "  --config A --batch-norm --width 0.25 --input 1x32x32 --epochs 8 --batch 64 --val-fraction 0.1",
+                "  --lr 0.05 --lr-schedule cosine:0.001 --dropout 0", ""},
         footer = {"", "Then try: vgg evaluate --model vgg-demo/model.zip --data <the printed data folder>"})
 final class DemoCommand implements Callable<Integer> {
     static final String RESOURCE = "/io/github/vgg4j/examples/demo/fashion-mnist-sample/";
@@ -45,7 +46,7 @@ final class DemoCommand implements Callable<Integer> {
         List<String> args = new ArrayList<>(List.of("train", "--data", data.toString(), "--config", "A", "--batch-norm",
                 "--width", "0.25", "--input", "1x32x32", "--epochs", String.valueOf(epochs), "--batch", "64",
                 // a validation split so the curves show overfitting; cosine decay suits a fixed, short budget
-                "--val-fraction", "0.1", "--lr", "0.05", "--lr-schedule", "cosine:0.001",
+                "--val-fraction", "0.1", "--lr", "0.05", "--lr-schedule", "cosine:0.001", "--dropout", "0",
                 "--out", out.resolve("model.zip").toString(), "--plots", out.resolve("plots").toString()));
         if (json) {
             args.add("--json");

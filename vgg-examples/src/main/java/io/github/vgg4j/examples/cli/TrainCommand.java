@@ -10,6 +10,7 @@ import io.github.vgg4j.core.train.EpochResult;
 import io.github.vgg4j.core.train.EvaluationReport;
 import io.github.vgg4j.core.train.Evaluator;
 import io.github.vgg4j.core.train.Trainer;
+import io.github.vgg4j.core.InitScheme;
 import io.github.vgg4j.core.train.LearningRateSchedule;
 import io.github.vgg4j.core.train.TrainingOptions;
 import io.github.vgg4j.datavec.DataBundle;
@@ -56,6 +57,15 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--lr", paramLabel = "LR", defaultValue = "0.01", description = "Learning rate. Default: ${DEFAULT-VALUE}.")
     double lr;
+
+    @Option(names = "--dropout", paramLabel = "P", defaultValue = "0.5",
+            description = "Dropout probability after each fully connected layer of the head (0: none). Default: ${DEFAULT-VALUE}.")
+    double dropout;
+
+    @Option(names = "--init", paramLabel = "he|paper|xavier", defaultValue = "he",
+            description = {"Weight initialisation: he (He et al., for ReLU), paper (the paper's N(0, 0.01): a deep net "
+                    + "without batch norm then stalls at chance) or xavier. Default: ${DEFAULT-VALUE}."})
+    String init;
 
     @Option(names = "--lr-schedule", paramLabel = "S", defaultValue = "plateau",
             description = {"How the learning rate moves between epochs: plateau[:FACTOR[:PATIENCE]] (the paper's: x0.1 after 2 "
@@ -158,6 +168,13 @@ final class TrainCommand implements Callable<Integer> {
                 bundle.labels().size(), null);
         ArchitectureOptions.option("--lr", () -> builder.learningRate(lr));
         ArchitectureOptions.option("--momentum", () -> builder.momentum(momentum));
+        ArchitectureOptions.option("--dropout", () -> builder.dropout(dropout));
+        ArchitectureOptions.option("--init", () -> builder.init(switch (init.toLowerCase(Locale.ROOT)) {
+            case "he" -> InitScheme.HE;
+            case "paper" -> InitScheme.PAPER_NORMAL;
+            case "xavier" -> InitScheme.XAVIER;
+            default -> throw new IllegalArgumentException("expected he, paper or xavier, got '" + init + "'");
+        }));
         ArchitectureOptions.option("--weight-decay", () -> builder.weightDecay(weightDecay));
         builder.seed(seed);
         TrainingOptions base;
@@ -247,7 +264,9 @@ final class TrainCommand implements Callable<Integer> {
                 Json.put(n, "valAccuracy", e.validationAccuracy());
                 n.put("learningRate", e.learningRate());
                 n.put("seconds", e.seconds());
+                n.put("examples", e.examples());
             }
+            root.put("trainExamples", data.train().numExamples());
             if (test != null) {
                 root.set("test", test.toJson(Json.MAPPER));
             }

@@ -32,6 +32,7 @@ class DocSnippetsTest {
     private static final String IMPORTS = String.join("\n",
             "import io.github.vgg4j.core.*;", "import io.github.vgg4j.core.io.*;", "import io.github.vgg4j.core.train.*;",
             "import io.github.vgg4j.core.zoo.*;", "import io.github.vgg4j.datavec.*;", "import io.github.vgg4j.transfer.*;",
+            "import io.github.vgg4j.arbiter.*;",
             "import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;", "import org.deeplearning4j.nn.graph.ComputationGraph;",
             "import org.deeplearning4j.zoo.PretrainedType;", "import java.nio.file.*;", "import java.util.*;", "");
 
@@ -88,13 +89,23 @@ class DocSnippetsTest {
     @Test
     void everyVggCommandInTheDocsParses() throws IOException {
         int checked = 0;
+        java.util.Map<Path, java.util.Map<String, String>> varsByFile = new java.util.HashMap<>(); // a page's variables
         for (Snippet s : snippets()) {
             if (!s.lang().equals("bash")) {
                 continue;
             }
             String joined = s.code().replace("\\\n", " ");
+            java.util.Map<String, String> vars = varsByFile.computeIfAbsent(s.file(), f -> new java.util.HashMap<>());
             for (String line : joined.split("\n")) {
-                String cmd = line.replaceAll("\\s+#.*$", "").trim();
+                Matcher assignment = Pattern.compile("^(\\w+)=\"(.*)\"$").matcher(line.trim());
+                if (assignment.matches()) {
+                    vars.put(assignment.group(1), assignment.group(2)); // e.g. common="--data ..." used as $common
+                    continue;
+                }
+                for (var v : vars.entrySet()) {
+                    line = line.replace("${" + v.getKey() + "}", v.getValue()).replace("$" + v.getKey(), v.getValue());
+                }
+                String cmd = line.replaceAll("\\s+#.*$", "").replaceAll("\\s*&$", "").trim();
                 if (!cmd.startsWith("./vgg ") || cmd.startsWith("./vgg example")) {
                     continue;
                 }
