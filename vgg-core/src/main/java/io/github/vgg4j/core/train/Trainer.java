@@ -87,6 +87,7 @@ public final class Trainer {
         }
 
         long lastCheckpoint = System.nanoTime();
+        OffHeapGarbage offHeap = new OffHeapGarbage();
         // the first epoch's rate is the base of the epoch-driven schedules, also after a resume
         double base = run.history.isEmpty() ? run.learningRate : run.history.get(0).learningRate();
         while (run.epoch < options.epochs()) {
@@ -105,6 +106,7 @@ public final class Trainer {
                 DataSet batch = train.next();
                 Nd4j.getRandom().setSeed(mix(options.seed(), run.epoch, run.batch));
                 net.fit(batch);
+                offHeap.check();
                 double loss = net.score();
                 run.lossSum += loss;
                 run.batches++;
