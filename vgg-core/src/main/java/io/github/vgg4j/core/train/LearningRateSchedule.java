@@ -40,7 +40,11 @@ public sealed interface LearningRateSchedule {
         }
     }
 
-    /** Half a cosine from the base rate (first epoch) to {@code minRate} (last epoch). */
+    /**
+     * Half a cosine from the base rate (first epoch) towards {@code minRate}, reached at the end of
+     * the last epoch (epoch e of E runs at min + (base - min)(1 + cos(pi e / E)) / 2, as PyTorch's
+     * CosineAnnealingLR stepped per epoch): no epoch is spent at the minimum.
+     */
     record Cosine(double minRate) implements LearningRateSchedule {
         public Cosine {
             if (!(minRate >= 0)) {
@@ -69,7 +73,7 @@ public sealed interface LearningRateSchedule {
             return r;
         }
         if (this instanceof Cosine c) {
-            double t = epochs <= 1 ? 0 : (double) epoch / (epochs - 1);
+            double t = (double) epoch / epochs;
             return c.minRate() + (base - c.minRate()) * 0.5 * (1 + Math.cos(Math.PI * t));
         }
         return current;

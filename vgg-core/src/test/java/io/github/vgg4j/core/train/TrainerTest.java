@@ -87,8 +87,8 @@ class TrainerTest {
         Trainer.TrainingResult r = new Trainer(cosine).fit(narrow().learningRate(0.05).buildNetwork(),
                 new SeededBatches(TRAIN, 64, 5), null, LABELS, TrainingProgress.NONE);
         assertEquals(0.05, r.epochs().get(0).learningRate(), 1e-12);
-        assertEquals(0.0255, r.epochs().get(1).learningRate(), 1e-12);
-        assertEquals(0.001, r.epochs().get(2).learningRate(), 1e-12);
+        assertEquals(0.001 + 0.049 * 0.75, r.epochs().get(1).learningRate(), 1e-12); // cos(pi/3) = 1/2
+        assertEquals(0.001 + 0.049 * 0.25, r.epochs().get(2).learningRate(), 1e-12); // no epoch at the minimum
 
         TrainingOptions steps = TrainingOptions.epochs(3).withGuard(DivergenceGuard.off())
                 .withSchedule(LearningRateSchedule.parse("step:0.1:2,3")).withCheckpoints(dir, 0, info());

@@ -133,7 +133,8 @@ public final class TrainingReport {
         XYChart chart = new XYChartBuilder().width(Charts.WIDTH).height(Charts.HEIGHT).title(title + ": learning rate")
                 .xAxisTitle("epoch").yAxisTitle("learning rate").build();
         Charts.style(chart.getStyler());
-        chart.getStyler().setYAxisLogarithmic(true);
+        // log scale shows step decays best, but cannot draw a rate of 0 (the end of a cosine schedule)
+        chart.getStyler().setYAxisLogarithmic(history.stream().allMatch(e -> e.learningRate() > 0));
         chart.getStyler().setLegendVisible(false);
         chart.getStyler().setXAxisDecimalPattern("0");
         List<Double> x = new ArrayList<>();

@@ -156,7 +156,7 @@ class TuneCommandTest {
                 "skipped: Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
         Path out = dir.resolve("fashion");
         CliRun run = CliRun.of("tune", "--data", Idx.DEBIAN_FASHION_MNIST.toString(), "--config", "A", "--batch-norm",
-                "--width", "0.125", "--limit-train", "1000", "--val-fraction", "0.02", "--lr", "1e-4:1e-1", "--momentum", "0.9",
+                "--width", "0.125", "--limit-train", "1000", "--val-fraction", "0.02", "--lr", "1e-4:1e-1", "--momentum", "0.9", "--dropout", "0",
                 "--search", "grid", "--grid-points", "3", "--epochs", "1", "--batch", "32", "--out", out.toString(), "--json");
         assertEquals(0, run.exit(), run.err());
         JsonNode r = JSON.readTree(run.out());
