@@ -28,6 +28,9 @@ final class Charts {
         s.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 20));
         s.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 15));
         s.setLegendBorderColor(Color.WHITE);
+        // below the plot, in one row: inside, it covered the last epochs' points of rising curves
+        s.setLegendPosition(Styler.LegendPosition.OutsideS);
+        s.setLegendLayout(Styler.LegendLayout.Horizontal);
         s.setSeriesColors(PALETTE);
         s.setAntiAlias(true);
         if (s instanceof org.knowm.xchart.style.AxesChartStyler a) {

@@ -102,7 +102,7 @@ public final class TrainingReport {
         XYChart chart = new XYChartBuilder().width(Charts.WIDTH).height(Charts.HEIGHT).title(title).xAxisTitle("epoch")
                 .yAxisTitle(yTitle).build();
         Charts.style(chart.getStyler());
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        // legend: below the plot (Charts.style), where it covers no point
         chart.getStyler().setXAxisDecimalPattern("0");
         addSeries(chart, "train", history, train);
         addSeries(chart, "validation", history, val);
