@@ -105,6 +105,9 @@ final class IdxFiles {
             return new Parsed(d, data);
         } catch (java.util.zip.ZipException e) {
             throw new BadDataException(file + ": corrupt gzip data: " + e.getMessage(), e);
+        } catch (EOFException e) {
+            // GZIPInputStream reports a cut-off stream as EOF, not as corrupt data (a fuzzing finding)
+            throw new BadDataException(file + ": the gzip data ends early (truncated file?): " + e.getMessage(), e);
         }
     }
 
