@@ -1,5 +1,7 @@
 package io.github.vgg4j.arbiter;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.io.Serializable;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -37,6 +39,19 @@ public final class Hyperparameters implements Serializable {
     /** Name to value (Double, Integer or Boolean), in the space's order. */
     public Map<String, Object> values() {
         return Collections.unmodifiableMap(values);
+    }
+
+    /** Puts every value into {@code node} as a JSON number or boolean under its name. */
+    public void putInto(ObjectNode node) {
+        values.forEach((k, v) -> {
+            if (v instanceof Double d) {
+                node.put(k, d);
+            } else if (v instanceof Integer i) {
+                node.put(k, i);
+            } else {
+                node.put(k, (Boolean) v);
+            }
+        });
     }
 
     public boolean has(String name) {

@@ -205,16 +205,7 @@ final class ResultsStore {
     private static ObjectNode write(CandidateResult r) {
         ObjectNode n = MAPPER.createObjectNode();
         n.put("index", r.index());
-        ObjectNode hp = n.putObject("hyperparameters");
-        r.hyperparameters().values().forEach((k, v) -> {
-            if (v instanceof Double d) {
-                hp.put(k, d);
-            } else if (v instanceof Integer i) {
-                hp.put(k, i);
-            } else {
-                hp.put(k, (Boolean) v);
-            }
-        });
+        r.hyperparameters().putInto(n.putObject("hyperparameters"));
         n.put("status", r.status().key());
         number(n, "score", r.score());
         n.put("bestEpoch", r.bestEpoch());

@@ -78,44 +78,8 @@ public final class FastPath {
         if (s.kernels()) {
             OneDnnKernels.install(model); // after the cache mode: its layers keep their own cache
         }
-        dropBatchNormHelpers(model);
+        OneDnnKernels.dropBatchNormHelpers(model); // wrong from the second training step (see there)
         return model;
-    }
-
-    private static final java.lang.reflect.Field BN_HELPER;
-
-    static {
-        try {
-            BN_HELPER = org.deeplearning4j.nn.layers.normalization.BatchNormalization.class.getDeclaredField("helper");
-            BN_HELPER.setAccessible(true);
-        } catch (NoSuchFieldException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    /**
-     * DL4J M2.1's oneDNN batch-norm helper computes the first training step right and every later
-     * one wrong (loss 1.59 instead of PyTorch's 1.39 after 20 steps from identical weights and
-     * batches; DL4J's own batch norm matches PyTorch): a VGG11-BN reached 48% on Fashion-MNIST
-     * after 100 steps where PyTorch reaches 79%. The helper is created in the layer's constructor
-     * only, so removing it leaves DL4J's own (correct) implementation for the layer's lifetime.
-     * FastPathTest#batchNormTrainsLikeDl4jsPlainPathOverSeveralSteps keeps it honest.
-     */
-    private static void dropBatchNormHelpers(Model model) {
-        org.deeplearning4j.nn.api.Layer[] layers = model instanceof MultiLayerNetwork m ? m.getLayers()
-                : model instanceof ComputationGraph g ? g.getLayers() : new org.deeplearning4j.nn.api.Layer[0];
-        for (org.deeplearning4j.nn.api.Layer l : layers) {
-            while (l instanceof org.deeplearning4j.nn.layers.wrapper.BaseWrapperLayer w) {
-                l = w.getUnderlying();
-            }
-            if (l instanceof org.deeplearning4j.nn.layers.normalization.BatchNormalization bn) {
-                try {
-                    BN_HELPER.set(bn, null);
-                } catch (IllegalAccessException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        }
     }
 
     /** Installs the workarounds (once per JVM) and says what is in effect. */

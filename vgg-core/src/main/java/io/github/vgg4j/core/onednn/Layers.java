@@ -21,6 +21,7 @@ final class Layers {
     private static final Field DATA_TYPE = field(AbstractLayer.class, "dataType");
     private static final Field CACHE_MODE = field(AbstractLayer.class, "cacheMode");
     private static final Field LAYER_MAP = field(MultiLayerNetwork.class, "layerMap");
+    private static final Field BN_HELPER = field(org.deeplearning4j.nn.layers.normalization.BatchNormalization.class, "helper");
 
     private Layers() {
     }
@@ -66,6 +67,15 @@ final class Layers {
         } else if (model instanceof ComputationGraph g) {
             g.getLayers()[index] = replacement;
             ((LayerVertex) g.getVertex(name)).setLayer(replacement);
+        }
+    }
+
+    /** Removes a batch-norm layer's platform helper: DL4J creates it in the constructor only. */
+    static void dropHelper(org.deeplearning4j.nn.layers.normalization.BatchNormalization bn) {
+        try {
+            BN_HELPER.set(bn, null);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
         }
     }
 

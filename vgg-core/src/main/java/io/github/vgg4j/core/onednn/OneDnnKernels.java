@@ -85,6 +85,25 @@ public final class OneDnnKernels {
         return n;
     }
 
+    /**
+     * DL4J M2.1's oneDNN batch-norm helper computes the first training step right and every later
+     * one wrong (loss 1.59 instead of PyTorch's 1.39 after 20 steps from identical weights and
+     * batches; DL4J's own batch norm matches PyTorch): a VGG11-BN reached 48% on Fashion-MNIST
+     * after 100 steps where PyTorch reaches 79%. The helper is created in the layer's constructor
+     * only, so removing it leaves DL4J's own (correct) implementation for the layer's lifetime.
+     * FastPathTest#batchNormTrainsLikeDl4jsPlainPathOverSeveralSteps keeps it honest.
+     */
+    public static void dropBatchNormHelpers(Model model) {
+        if (!(model instanceof MultiLayerNetwork || model instanceof ComputationGraph)) {
+            return;
+        }
+        for (Layer l : layers(model)) {
+            if (unwrap(l) instanceof org.deeplearning4j.nn.layers.normalization.BatchNormalization bn) {
+                Layers.dropHelper(bn);
+            }
+        }
+    }
+
     private static INDArray updaterState(Model model) {
         if (model instanceof MultiLayerNetwork m) {
             Updater u = m.getUpdater(false);

@@ -16,11 +16,9 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.stream.IntStream;
 
 @Command(name = "predict", sortOptions = false, mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         description = {"Class probabilities for images, read as the model expects (its input size, preprocessing and "
@@ -94,8 +92,8 @@ final class PredictCommand implements Callable<Integer> {
             for (Predictor.Prediction p : predictions) {
                 ObjectNode n = list.addObject().put("file", p.file());
                 ArrayNode t = n.putArray("top");
-                for (int c : ranked(p.probabilities(), k)) {
-                    t.addObject().put("index", c).put("label", labels.get(c)).put("probability", p.probabilities()[c]);
+                for (Predictor.Prediction.Ranked r : p.top(k)) {
+                    t.addObject().put("index", r.index()).put("label", r.label()).put("probability", r.probability());
                 }
             }
             root.set("skipped", Json.skipped(skipped));
@@ -103,8 +101,8 @@ final class PredictCommand implements Callable<Integer> {
         } else {
             for (Predictor.Prediction p : predictions) {
                 out.println(p.file());
-                for (int c : ranked(p.probabilities(), k)) {
-                    out.printf(Locale.ROOT, "  %-20s %.4f%n", labels.get(c), p.probabilities()[c]);
+                for (Predictor.Prediction.Ranked r : p.top(k)) {
+                    out.printf(Locale.ROOT, "  %-20s %.4f%n", r.label(), r.probability());
                 }
             }
             skipped.entries().forEach(e -> out.printf("skipped %s: %s%n", e.id(), e.reason()));
@@ -115,9 +113,9 @@ final class PredictCommand implements Callable<Integer> {
             labels.forEach(l -> b.append(',').append(quote(l)));
             b.append('\n');
             for (Predictor.Prediction p : predictions) {
-                int best = ranked(p.probabilities(), 1)[0];
-                b.append(quote(p.file())).append(',').append(quote(labels.get(best))).append(',')
-                        .append(String.format(Locale.ROOT, "%.6f", p.probabilities()[best]));
+                Predictor.Prediction.Ranked best = p.top(1).get(0);
+                b.append(quote(p.file())).append(',').append(quote(best.label())).append(',')
+                        .append(String.format(Locale.ROOT, "%.6f", best.probability()));
                 for (double v : p.probabilities()) {
                     b.append(',').append(String.format(Locale.ROOT, "%.6f", v));
                 }
@@ -137,11 +135,6 @@ final class PredictCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--kaggle-csv: " + e.getMessage(), e);
             }
         }
-    }
-
-    private static int[] ranked(double[] p, int k) {
-        return IntStream.range(0, p.length).boxed().sorted(Comparator.comparingDouble(c -> -p[c])).limit(k)
-                .mapToInt(Integer::intValue).toArray();
     }
 
     private static String quote(String s) {

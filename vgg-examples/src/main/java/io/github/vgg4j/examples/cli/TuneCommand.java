@@ -281,15 +281,7 @@ final class TuneCommand implements Callable<Integer> {
     private static ObjectNode candidate(CandidateResult c) {
         ObjectNode n = Json.object();
         n.put("index", c.index());
-        c.hyperparameters().values().forEach((k, v) -> {
-            if (v instanceof Double d) {
-                n.put(k, d);
-            } else if (v instanceof Integer i) {
-                n.put(k, i);
-            } else {
-                n.put(k, (Boolean) v);
-            }
-        });
+        c.hyperparameters().putInto(n);
         Json.put(n, "score", c.score());
         n.put("status", c.status().key());
         n.put("seconds", c.seconds());
