@@ -59,7 +59,7 @@ public final class FastPath {
 
     /**
      * Gives a network built or loaded elsewhere the fast path: vgg4j's oneDNN kernels in its
-     * convolution and max-pooling layers, and DL4J's activation cache for training
+     * convolution, max-pooling and batch-norm layers, and DL4J's activation cache for training
      * ({@link CacheMode#DEVICE}, so that layers without vgg4j's kernels do not run their forward pass
      * twice per step) when it had none. Returns the network. A clone ({@code net.clone()}) is a new
      * network: apply it again.
@@ -78,7 +78,7 @@ public final class FastPath {
         if (s.kernels()) {
             OneDnnKernels.install(model); // after the cache mode: its layers keep their own cache
         }
-        OneDnnKernels.dropBatchNormHelpers(model); // wrong from the second training step (see there)
+        OneDnnKernels.dropBatchNormHelpers(model); // any left: DL4J's own batch norm, the reference (see there)
         return model;
     }
 
