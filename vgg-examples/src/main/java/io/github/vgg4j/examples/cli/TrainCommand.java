@@ -138,6 +138,17 @@ final class TrainCommand implements Callable<Integer> {
                     + "predictions as PNG (with CSV/JSON beside them) into DIR.")
     Path plots;
 
+    @Option(names = "--ui", description = "Stream the training to DL4J's training UI (score, update ratios, activations, "
+            + "memory) at http://127.0.0.1:PORT/train while it runs. It listens on this machine's loopback interface "
+            + "only; from elsewhere use an SSH tunnel.")
+    boolean ui;
+
+    @Option(names = "--ui-port", paramLabel = "PORT", defaultValue = "9000", description = "Default: ${DEFAULT-VALUE}.")
+    int uiPort;
+
+    /** The UI's charts are updated every this many batches. */
+    private static final int UI_FREQUENCY = 5;
+
     /** Training accuracy is measured after each epoch on this many training examples (test mode). */
     private static final int TRAIN_ACCURACY_SAMPLE = 2000;
 
@@ -150,6 +161,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (plots != null) {
             Outputs.requireWritableFolder(plots, "--plots");
+        }
+        if (ui && (uiPort < 1 || uiPort > 65535)) {
+            throw new IllegalArgumentException("--ui-port: expected 1-65535, got " + uiPort);
         }
         DataBundle bundle = dataOptions.open();
         double val = valFraction != null ? valFraction : bundle.hasTest() ? 0 : 0.1;
@@ -213,9 +227,17 @@ final class TrainCommand implements Callable<Integer> {
                 ArchitectureOptions.option("--checkpoint-minutes", () -> o.withCheckpoints(checkpointDir, checkpointMinutes, info));
                 options = options.withCheckpoints(checkpointDir, checkpointMinutes, info).resuming(resume);
             }
-            Trainer.TrainingResult result = new Trainer(options).fit(net, data.train(), data.validation(),
-                    data.trainSample(TRAIN_ACCURACY_SAMPLE), data.labels(),
-                    LossLog.around(new ConsoleProgress(err, epochs, data.train().numBatches()), lossLog, resume));
+            Trainer.TrainingResult result;
+            try (TrainingUi trainingUi = ui ? TrainingUi.start(uiPort) : null) {
+                if (trainingUi != null) {
+                    net.addListeners(trainingUi.listener(UI_FREQUENCY));
+                    err.printf("training UI: %s (this machine only; it closes when training ends)%n", trainingUi.address());
+                    err.flush();
+                }
+                result = new Trainer(options).fit(net, data.train(), data.validation(),
+                        data.trainSample(TRAIN_ACCURACY_SAMPLE), data.labels(),
+                        LossLog.around(new ConsoleProgress(err, epochs, data.train().numBatches()), lossLog, resume));
+            }
             EvaluationReport test = data.test() == null ? null : Evaluator.evaluate(net, data.test(), data.labels());
             ModelFiles.save(net, out, info);
             if (plots != null) {
