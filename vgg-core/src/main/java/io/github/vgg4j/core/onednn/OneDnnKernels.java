@@ -92,9 +92,9 @@ public final class OneDnnKernels {
      * Removes DL4J's oneDNN batch-norm helper from the batch-norm layers the kernels did not replace
      * (kernels off, or a layer class of someone else's), so that they run DL4J's own batch norm: the
      * reference FastPathTest compares vgg4j's kernel with. (An earlier version called the helper
-     * wrong from the second training step; that comparison was made at a learning rate where two
-     * runs 1e-6 apart part after three steps. At one where the loss falls, the helper, DL4J's own
-     * code and vgg4j's kernel agree to 1e-6 over ten steps.) The helper is created in the layer's
+     * wrong from the second training step; that comparison was made where two runs of DL4J's own
+     * code 1e-6 apart part by 1e-2 in loss after three steps. Where they do not, the helper, DL4J's
+     * own code and vgg4j's kernel agree to 1e-6 over ten steps.) The helper is created in the layer's
      * constructor only, so removing it holds for the layer's lifetime.
      */
     public static void dropBatchNormHelpers(Model model) {
