@@ -38,6 +38,9 @@ final class OneDnnBatchNormalization extends BatchNormalization {
     private INDArray trainedSrc;
     private INDArray batchMean;
     private INDArray batchVar;
+    /** Whether the last forward ran on the kernel, and in which mode (for a backward after an inference forward). */
+    private boolean kernelRan;
+    private boolean lastTraining;
 
     OneDnnBatchNormalization(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -80,6 +83,8 @@ final class OneDnnBatchNormalization extends BatchNormalization {
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         trainedInput = null;
         trainedSrc = null;
+        kernelRan = false;
+        lastTraining = training;
         if (!Dnnl.available() || !supported(input)) {
             return super.activate(training, workspaceMgr);
         }
@@ -92,6 +97,7 @@ final class OneDnnBatchNormalization extends BatchNormalization {
         INDArray gamma = vector(getParam(BatchNormalizationParamInitializer.GAMMA));
         INDArray beta = vector(getParam(BatchNormalizationParamInitializer.BETA));
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, in.shape(), 'c');
+        kernelRan = true;
         if (training) {
             long channels = in.size(1);
             if (batchMean == null || batchMean.length() != channels) {
@@ -126,6 +132,12 @@ final class OneDnnBatchNormalization extends BatchNormalization {
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         if (trainedInput == null || trainedInput != input || kernel == null || epsilon.dataType() != DataType.FLOAT) {
+            if (kernelRan) {
+                // a backward after a test-mode forward (FrozenLayerWithBackprop): do what DL4J does, which
+                // needs its own forward's arrays (in M2.1 that combination fails in DL4J's code too)
+                super.activate(lastTraining, workspaceMgr);
+                kernelRan = false;
+            }
             return super.backpropGradient(epsilon, workspaceMgr); // DL4J's forward ran: its backward
         }
         assertInputSet(true);
