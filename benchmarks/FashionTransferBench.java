@@ -60,6 +60,12 @@ import java.util.SplittableRandom;
 public class FashionTransferBench {
     static final double TARGET_FRACTION = 1 / 60.0; // 6,000 training images per class -> 100
     static final double LR = 0.01;
+    /**
+     * Dropout of the classifiers (scratch, source and new heads): 0 as in the Fashion-MNIST recipe,
+     * because DL4J's dropout slows early training far more than PyTorch's (docs/results.md);
+     * -Dvgg4j.bench.dropout=0.5 gives the paper's.
+     */
+    static final double DROPOUT = Double.parseDouble(System.getProperty("vgg4j.bench.dropout", "0"));
 
     public static void main(String[] args) throws Exception {
         int pretrainImages = args.length > 0 ? Integer.parseInt(args[0]) : 30000;
@@ -72,7 +78,8 @@ public class FashionTransferBench {
         DataBundle source = classes(fashion, 0, 5);
         DataBundle target = classes(fashion, 5, 10);
 
-        Path cached = Path.of(System.getProperty("java.io.tmpdir"), "vgg4j-fashion0-4-" + pretrainImages + "x" + pretrainEpochs + ".zip");
+        Path cached = Path.of(System.getProperty("java.io.tmpdir"), "vgg4j-fashion0-4-" + pretrainImages + "x" + pretrainEpochs
+                + "-dropout" + DROPOUT + ".zip");
         long t0 = System.nanoTime();
         if (!Files.isRegularFile(cached)) {
             try (TrainingData data = TrainingData.from(source).limitTrain(pretrainImages).batchSize(64).seed(1).build()) {
@@ -86,6 +93,7 @@ public class FashionTransferBench {
         try (TrainingData data = TrainingData.from(source).preprocessing(pretrained.preprocessing()).augment(false).build()) {
             sourceAccuracy = Evaluator.evaluate(pretrained.network(), data.test(), data.labels()).accuracy();
         }
+        System.out.printf(Locale.ROOT, "dropout %.2f in every classifier%n", DROPOUT);
         System.out.printf(Locale.ROOT, "source: VGG11-BN 1/4 width, %d images of classes 0-4 x %d epochs (%s, %.0f s): "
                 + "test accuracy on 0-4 %.4f%n", pretrainImages, pretrainEpochs, cached, (System.nanoTime() - t0) / 1e9, sourceAccuracy);
 
@@ -110,7 +118,7 @@ public class FashionTransferBench {
                 long a = System.nanoTime();
                 FineTune ft = FineTune.of(Pretrained.saved(cached, null)).learningRate(LR).seed(seed).freezeThrough(freeze);
                 if (newHead) {
-                    ft.hiddenLayers(128, 128); // the scratch network's classifier widths, its dropout (0.5)
+                    ft.hiddenLayers(128, 128).dropout(DROPOUT); // the scratch network's classifier widths and dropout
                 }
                 FineTuneResult transfer = FineTuner.of(ft).epochs(epochs).batchSize(32).seed(seed)
                         .trainFraction(TARGET_FRACTION).validationFraction(0).fit(target);
@@ -175,7 +183,7 @@ public class FashionTransferBench {
 
     static VGGBuilder network(long seed) {
         return VGGBuilder.vgg11().batchNorm(true).inputShape(1, 32, 32).numClasses(5).head(Head.cifar())
-                .widthMultiplier(0.25).learningRate(LR).seed(seed);
+                .widthMultiplier(0.25).learningRate(LR).dropout(DROPOUT).seed(seed);
     }
 
     /** Classes from..to-1 of the training and test sets, renumbered from 0. */

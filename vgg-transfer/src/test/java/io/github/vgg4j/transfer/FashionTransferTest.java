@@ -28,30 +28,28 @@ import static org.junit.jupiter.api.Assertions.*;
  * compared with the same network trained from scratch on those 500 images with the same budget
  * (epochs, optimizer and learning rate, batch, images, read the same way).
  *
- * <p>What holds, measured (docs/transfer.md, "Measured", from benchmarks/transfer.sh): frozen
- * features do <em>not</em> beat training from scratch here by any margin. A network that never
- * saw a shoe keeps little about shoes in its deep layers: a softmax regression on the source's
- * block5_pool features scores below one on the raw pixels, block4_pool's about what the network
- * from scratch reaches; the source's fc1/fc2 (kept by the default freeze point) are worse still,
- * half of fc1's units never firing. So this test asserts what is true and what a broken
- * pipeline would fail: the source is a real model, and features frozen through block4_pool with
- * a new classifier (the scratch network's widths and dropout) reach the accuracy of training
- * everything from scratch, within the spread measured run to run and seed to seed (0.06), training
- * only block 5 and the classifier. (A featurizing, preprocessing or evaluation bug costs far more: the interrupted
- * version of this test, with a 4,000-image source and the source's fc layers kept, scored 0.6.)
+ * <p>What holds, measured (docs/transfer.md, "Measured", from benchmarks/transfer.sh): features
+ * frozen through block3_pool, with blocks 4-5 and a new classifier trained, beat training the same
+ * network from scratch on every seed (0.937-0.949 against 0.930-0.933); frozen through block5_pool
+ * (the deep features of a network that never saw a shoe) they do not. Dropout is 0 in every
+ * classifier, as in the Fashion-MNIST recipe (DL4J's dropout slows early training badly, see
+ * docs/results.md); with the paper's 0.5 both arms were 0.05-0.2 lower and the comparison noise.
+ * This test: four runs measured transfer 0.9336, 0.9346, 0.9360, 0.9424 against scratch 0.9274,
+ * 0.9282, 0.9284, 0.9294. A featurizing, preprocessing or evaluation bug costs far more (broken versions scored 0.6).
  */
 class FashionTransferTest {
     static final double TARGET_FRACTION = 1 / 60.0; // 6,000 training images per class -> 100
-    /** Source pretraining: 20,000 of the 30,000 images of classes 0-4, one epoch (0.86-0.88 on its own test set). */
+    /** Source pretraining: 20,000 of the 30,000 images of classes 0-4, one epoch (0.86-0.90 on its own test set). */
     static final int SOURCE_IMAGES = 20_000;
     static final int EPOCHS = 12;
     static final long SEED = 42;
+    static final String FREEZE = "block3_pool";
 
     @TempDir
     Path dir;
 
     @Test
-    void featuresFrozenThroughBlock4MatchTrainingFromScratchOn500Images() throws Exception {
+    void featuresFrozenThroughBlock3BeatTrainingFromScratchOn500Images() throws Exception {
         Assumptions.assumeTrue(Files.isDirectory(Idx.DEBIAN_FASHION_MNIST),
                 "skipped: Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
         DataBundle fashion = Idx.open(Idx.DEBIAN_FASHION_MNIST);
@@ -62,30 +60,27 @@ class FashionTransferTest {
         long t1 = System.nanoTime();
         DataBundle target = ClassSubset.of(fashion, 5, 10);
 
-        // The scratch network's classifier (fc 128, 128, dropout 0.5), new, on frozen blocks 1-4.
-        FineTuneResult transfer = FineTuner.of(FineTune.of(source).freezeThrough("block4_pool").hiddenLayers(128, 128)
+        // The scratch network's classifier (fc 128, 128, no dropout), new, on frozen blocks 1-3.
+        FineTuneResult transfer = FineTuner.of(FineTune.of(source).freezeThrough(FREEZE).hiddenLayers(128, 128).dropout(0)
                         .learningRate(0.01).seed(SEED))
                 .epochs(EPOCHS).batchSize(32).seed(SEED).trainFraction(TARGET_FRACTION).validationFraction(0)
                 .cacheDirectory(dir.resolve("cache")).fit(target);
         long t2 = System.nanoTime();
         double scratch = scratch(source, target, EPOCHS);
         long t3 = System.nanoTime();
-        System.out.printf("source: %d images of 0-4, test accuracy %.4f (%.0f s); transfer (frozen through block4_pool): "
+        System.out.printf("source: %d images of 0-4, test accuracy %.4f (%.0f s); transfer (frozen through " + FREEZE + "): "
                         + "%d images, test accuracy %.4f (%.0f s); scratch: %.4f (%.0f s)%n", SOURCE_IMAGES, sourceAccuracy,
                 (t1 - t0) / 1e9, transfer.trainExamples(), transfer.test().accuracy(), (t2 - t1) / 1e9, scratch, (t3 - t2) / 1e9);
 
         assertTrue(sourceAccuracy > 0.84, "the source model is a real one: " + sourceAccuracy + " on classes 0-4");
         assertEquals(500, transfer.trainExamples());
         assertEquals(5000, transfer.test().examples());
-        assertEquals(java.util.List.of("block5_conv1", "block5_bn1", "block5_conv2", "block5_bn2", "fc1", "fc2", "predictions"),
+        assertEquals(java.util.List.of("block4_conv1", "block4_bn1", "block4_conv2", "block4_bn2",
+                        "block5_conv1", "block5_bn1", "block5_conv2", "block5_bn2", "fc1", "fc2", "predictions"),
                 transfer.model().layerNames().stream().filter(n -> !transfer.model().frozenLayers().contains(n))
                         .filter(n -> !n.contains("relu") && !n.contains("pool") && !n.contains("dropout")).toList());
-        // Measured here, three runs: transfer 0.885..0.918, scratch 0.894..0.923 (multithreaded float
-        // sums differ run to run, enough to move either by 0.03); across seeds scratch ends 0.81..0.92.
-        // The broken versions scored 0.6..0.75.
-        assertTrue(transfer.test().accuracy() > 0.86, "transfer " + transfer.test().accuracy() + " (scratch " + scratch + ")");
-        assertTrue(transfer.test().accuracy() > scratch - 0.06,
-                "transfer " + transfer.test().accuracy() + " vs scratch " + scratch);
+        assertTrue(transfer.test().accuracy() > scratch,
+                "transfer " + transfer.test().accuracy() + " should beat scratch " + scratch);
     }
 
     /** A VGG11-BN at 1/4 width pretrained on the source classes. */
@@ -107,7 +102,7 @@ class FashionTransferTest {
 
     static VGGBuilder network(int classes, long seed) {
         return VGGBuilder.vgg11().batchNorm(true).inputShape(1, 32, 32).numClasses(classes).head(Head.cifar())
-                .widthMultiplier(0.25).learningRate(0.01).seed(seed);
+                .widthMultiplier(0.25).learningRate(0.01).dropout(0).seed(seed);
     }
 
     /** The same network and optimizer, from scratch, on the same images read the same way. */
