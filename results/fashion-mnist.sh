@@ -12,7 +12,7 @@ resume=()
 [[ -f "$out/run/checkpoint.zip" ]] && resume=(--resume)
 exec "$root/vgg" train --data /usr/share/datasets/fashion-mnist \
   --config A --batch-norm --width 0.5 --input 1x32x32 --head cifar --dropout 0 \
-  --epochs 10 --batch 128 --lr 0.05 --lr-schedule cosine --momentum 0.9 --weight-decay 5e-4 \
+  --epochs 30 --batch 128 --lr 0.05 --lr-schedule cosine --momentum 0.9 --weight-decay 5e-4 \
   --val-fraction 0.05 --seed 42 \
   --checkpoint-dir "$out/run" --plots "$out/plots" --loss-log "$out/loss.csv" --out "$out/model.zip" --json \
   "${resume[@]}" "$@"
