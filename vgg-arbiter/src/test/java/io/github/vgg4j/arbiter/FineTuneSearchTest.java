@@ -38,7 +38,7 @@ class FineTuneSearchTest {
         Path cache = dir.resolve("cache");
         FineTuneSearchSpace space = SearchSpace.fineTune(base).hiddenLayers(16).learningRate(Range.logUniform(1e-3, 1e-1))
                 .momentum(Range.uniform(0.5, 0.95)).batchSize(Range.of(8, 16));
-        SearchResult r = Search.random(space).candidates(3).epochs(3).medianStopping(false).featureCache(cache)
+        SearchResult r = Search.random(space).candidates(3).epochs(6).medianStopping(false).featureCache(cache)
                 .output(dir.resolve("out")).run(TrainingData.from(bundle).validationFraction(0.25).batchSize(16).seed(4));
 
         assertEquals(3, r.candidates().size());
@@ -51,6 +51,7 @@ class FineTuneSearchTest {
             assertEquals(240, c.epochs().get(0).examples());
         }
         CandidateResult best = r.best().orElseThrow();
+        System.out.println("best candidate's validation accuracy: " + best.score());
         assertTrue(best.score() > 0.5, "4 classes, chance 0.25: " + best.score());
 
         var saved = ModelFiles.load(r.bestModel());
