@@ -45,7 +45,19 @@ public final class OneDnnKernels {
         return available() ? "oneDNN " + Dnnl.version() : "off: " + Dnnl.unavailableReason();
     }
 
-    /** Puts the kernels into every plain convolution, pooling and batch-norm layer of the model; returns how many. */
+    /**
+     * The batch-norm kernel is opt-in ({@code -Dvgg4j.onednn.batchnorm=true}) until a resume defect
+     * is found: with it, a run killed mid-epoch and resumed ends up to 7e-3 away from an
+     * uninterrupted one (KillAndResumeTest; DL4J's own batch norm gives 1e-5), and a run that
+     * checkpoints every batch sometimes departs by 2e-4 in loss from one that does not.
+     */
+    public static final String BATCH_NORM = "vgg4j.onednn.batchnorm";
+
+    static boolean batchNormKernel() {
+        return Boolean.parseBoolean(System.getProperty(BATCH_NORM, "false"));
+    }
+
+    /** Puts the kernels into every plain convolution and pooling layer of the model (and batch norm, see {@link #BATCH_NORM}); returns how many. */
     public static int install(Model model) {
         if (!available()) {
             return 0;
@@ -56,7 +68,7 @@ public final class OneDnnKernels {
         for (int i = 0; i < layers.length; i++) {
             Layer inner = unwrap(layers[i]);
             AbstractLayer<?> replacement;
-            if (inner.getClass() == ConvolutionLayer.class || inner.getClass() == BatchNormalization.class) {
+            if (inner.getClass() == ConvolutionLayer.class || inner.getClass() == BatchNormalization.class && batchNormKernel()) {
                 replacement = inner instanceof ConvolutionLayer
                         ? new OneDnnConvolutionLayer(inner.conf(), Layers.dataType(inner))
                         : new OneDnnBatchNormalization(inner.conf(), Layers.dataType(inner));
