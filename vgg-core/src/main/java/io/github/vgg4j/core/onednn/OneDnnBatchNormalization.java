@@ -31,8 +31,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * does not cover (dense inputs, NHWC, fixed gamma/beta, other data types) run DL4J's own code.
  */
 final class OneDnnBatchNormalization extends BatchNormalization {
-    private BatchNormKernel kernel;
-    private BatchNormKernel.Geometry refused;
+    private final KernelSlot<BatchNormKernel.Geometry, BatchNormKernel> kernel = new KernelSlot<>(BatchNormKernel::geometry);
     /** The input of the last training forward (identity), its dense copy, and its batch statistics. */
     private INDArray trainedInput;
     private INDArray trainedSrc;
@@ -60,23 +59,7 @@ final class OneDnnBatchNormalization extends BatchNormalization {
     private BatchNormKernel kernel(INDArray in) {
         BatchNormKernel.Geometry g = new BatchNormKernel.Geometry(in.size(0), in.size(1), in.size(2), in.size(3),
                 (float) config().getEps());
-        if (g.equals(refused)) {
-            return null;
-        }
-        if (kernel == null || !kernel.geometry().equals(g)) {
-            if (kernel != null) {
-                kernel.close();
-            }
-            kernel = null;
-            trainedInput = null;
-            try {
-                kernel = new BatchNormKernel(g);
-            } catch (IllegalStateException e) {
-                refused = g;
-                return null;
-            }
-        }
-        return kernel;
+        return kernel.get(g, BatchNormKernel::new);
     }
 
     @Override
@@ -131,7 +114,7 @@ final class OneDnnBatchNormalization extends BatchNormalization {
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-        if (trainedInput == null || trainedInput != input || kernel == null || epsilon.dataType() != DataType.FLOAT) {
+        if (trainedInput == null || trainedInput != input || kernel.current() == null || epsilon.dataType() != DataType.FLOAT) {
             if (kernelRan) {
                 // a backward after a test-mode forward (FrozenLayerWithBackprop): do what DL4J does, which
                 // needs its own forward's arrays (in M2.1 that combination fails in DL4J's code too)
@@ -150,7 +133,7 @@ final class OneDnnBatchNormalization extends BatchNormalization {
         INDArray dGamma = unitStride(dGammaView) ? dGammaView : Nd4j.createUninitialized(DataType.FLOAT, dGammaView.length());
         INDArray dBeta = unitStride(dBetaView) ? dBetaView : Nd4j.createUninitialized(DataType.FLOAT, dBetaView.length());
         INDArray epsAtInput = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
-        kernel.backward(Dnnl.address(src), Dnnl.address(batchMean), Dnnl.address(batchVar), Dnnl.address(eps),
+        kernel.current().backward(Dnnl.address(src), Dnnl.address(batchMean), Dnnl.address(batchVar), Dnnl.address(eps),
                 Dnnl.address(gamma), Dnnl.address(beta), Dnnl.address(epsAtInput), Dnnl.address(dGamma), Dnnl.address(dBeta));
         if (dGamma != dGammaView) {
             dGammaView.assign(dGamma.reshape(dGammaView.shape()));
@@ -210,6 +193,6 @@ final class OneDnnBatchNormalization extends BatchNormalization {
 
     /** oneDNN's implementation name, once the layer has run. */
     String describe() {
-        return kernel == null ? "not run yet" : kernel.implementation();
+        return kernel.current() == null ? "not run yet" : kernel.current().implementation();
     }
 }

@@ -28,8 +28,7 @@ import java.util.Arrays;
  * so a saved network is DL4J's own.
  */
 final class OneDnnSubsamplingLayer extends SubsamplingLayer {
-    private MaxPoolKernel kernel;
-    private MaxPoolKernel.Geometry refused; // a geometry oneDNN has no kernel for: DL4J's path
+    private final KernelSlot<MaxPoolKernel.Geometry, MaxPoolKernel> kernel = new KernelSlot<>(MaxPoolKernel::geometry);
     /** The input of the last training forward, whose maxima the kernel holds (identity, not value). */
     private INDArray trainedInput;
 
@@ -59,23 +58,7 @@ final class OneDnnSubsamplingLayer extends SubsamplingLayer {
         MaxPoolKernel.Geometry g = new MaxPoolKernel.Geometry(in.size(0), in.size(1), in.size(2), in.size(3), out[0],
                 out[1], k[0], k[1], s[0], s[1], 0, 0, (long) (out[0] - 1) * s[0] + k[0] - in.size(2),
                 (long) (out[1] - 1) * s[1] + k[1] - in.size(3));
-        if (g.equals(refused)) {
-            return null;
-        }
-        if (kernel == null || !kernel.geometry().equals(g)) {
-            if (kernel != null) {
-                kernel.close();
-            }
-            kernel = null;
-            trainedInput = null;
-            try {
-                kernel = new MaxPoolKernel(g);
-            } catch (IllegalStateException e) {
-                refused = g;
-                return null;
-            }
-        }
-        return kernel;
+        return kernel.get(g, MaxPoolKernel::new);
     }
 
     @Override
@@ -105,19 +88,19 @@ final class OneDnnSubsamplingLayer extends SubsamplingLayer {
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-        if (trainedInput == null || trainedInput != input || kernel == null || !supported(input)
+        if (trainedInput == null || trainedInput != input || kernel.current() == null || !supported(input)
                 || epsilon.dataType() != DataType.FLOAT) {
             return super.backpropGradient(epsilon, workspaceMgr);
         }
         assertInputSet(true);
         INDArray eps = Dnnl.dense(epsilon) ? epsilon : epsilon.dup('c');
         INDArray epsAtInput = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
-        kernel.backward(Dnnl.address(eps), Dnnl.address(epsAtInput));
+        kernel.current().backward(Dnnl.address(eps), Dnnl.address(epsAtInput));
         return new Pair<>(new DefaultGradient(), epsAtInput);
     }
 
     /** oneDNN's implementation name, once the layer has run. */
     String describe() {
-        return kernel == null ? "not run yet" : kernel.implementation();
+        return kernel.current() == null ? "not run yet" : kernel.current().implementation();
     }
 }
