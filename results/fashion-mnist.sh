@@ -10,11 +10,9 @@ out="$root/results/fashion-mnist"
 mkdir -p "$out/run"
 resume=()
 [[ -f "$out/run/checkpoint.zip" ]] && resume=(--resume)
-# The run in docs/results.md used vgg4j's batch-norm kernel (opt-in: see docs/performance.md).
-export VGG_JAVA_OPTS="${VGG_JAVA_OPTS:-} -Dvgg4j.onednn.batchnorm=true"
 exec "$root/vgg" train --data /usr/share/datasets/fashion-mnist \
   --config A --batch-norm --width 0.5 --input 1x32x32 --head cifar --dropout 0 \
-  --epochs 30 --batch 128 --lr 0.05 --lr-schedule cosine --momentum 0.9 --weight-decay 5e-4 \
+  --epochs 40 --batch 128 --lr 0.05 --lr-schedule cosine --momentum 0.9 --weight-decay 5e-4 \
   --val-fraction 0.05 --seed 42 \
   --checkpoint-dir "$out/run" --plots "$out/plots" --loss-log "$out/loss.csv" --out "$out/model.zip" --json \
   "${resume[@]}" "$@"

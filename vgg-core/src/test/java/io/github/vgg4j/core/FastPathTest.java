@@ -23,15 +23,6 @@ import static org.junit.jupiter.api.Assertions.*;
  * own path computes: outputs and gradients on a net with every layer type a VGG has.
  */
 class FastPathTest {
-    @org.junit.jupiter.api.BeforeAll
-    static void batchNormKernelOn() {
-        System.setProperty(OneDnnKernels.BATCH_NORM, "true"); // the opt-in kernel is tested here
-    }
-
-    @org.junit.jupiter.api.AfterAll
-    static void batchNormKernelOff() {
-        System.clearProperty(OneDnnKernels.BATCH_NORM);
-    }
     private static final String ALGORITHM = "vgg4j.onednn.algorithm";
     private static final String CHUNK_BYTES = "vgg4j.onednn.chunkBytes";
 

@@ -7,6 +7,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Candidate implementations of one kernel (e.g. a convolution's forward pass, direct or Winograd):
@@ -14,10 +17,21 @@ import java.util.Locale;
  * time) and the fastest is kept. Each candidate's first run only warms its buffers; the best of its
  * later runs counts, and running the candidates alternately keeps a burst of load on the machine
  * from deciding alone.
+ *
+ * <p>Why decisions are remembered: candidates round differently (Winograd vs direct: a few 1e-6),
+ * and training amplifies that — two runs of one seed that chose differently for one layer ended
+ * 4.6e-3 apart in parameters after 24 steps. So a decision holds for the process (every later
+ * kernel of the same description adopts it: a second run, a new network, a resumed one), a
+ * checkpoint carries the decisions ({@link #decisions}, {@link #adopt}) so that a resumed run
+ * computes what the uninterrupted one did, and the first candidate (the default) is kept unless
+ * another is more than {@link #MARGIN} faster, so that a near tie does not flip from run to run.
  */
 final class Choice implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Choice.class);
     private static final int RUNS = 3;
+    static final double MARGIN = 0.1;
+    /** Description -> chosen candidate's name, for this process. */
+    private static final Map<String, String> DECIDED = new ConcurrentHashMap<>();
     private final String what;
     private final List<Step> candidates;
     private final double[] best;
@@ -29,8 +43,11 @@ final class Choice implements AutoCloseable {
         this.candidates = new ArrayList<>(candidates);
         this.best = new double[candidates.size()];
         Arrays.fill(best, Double.MAX_VALUE);
+        String decided = DECIDED.get(what);
         if (candidates.size() == 1) {
             chosen = candidates.get(0);
+        } else if (decided != null && candidates.stream().anyMatch(c -> c.name().equals(decided))) {
+            chosen = candidates.stream().filter(c -> c.name().equals(decided)).findFirst().orElseThrow();
         } else {
             Scratch.forThisThread().measuring(+1);
         }
@@ -59,7 +76,10 @@ final class Choice implements AutoCloseable {
             for (int i = 1; i < best.length; i++) {
                 fastest = best[i] < best[fastest] ? i : fastest;
             }
-            chosen = candidates.get(fastest);
+            Step winner = candidates.get(best[fastest] > best[0] * (1 - MARGIN) ? 0 : fastest);
+            // A kernel of the same description that decided meanwhile (another thread) wins: one answer per process.
+            String name = DECIDED.computeIfAbsent(what, k -> winner.name());
+            chosen = candidates.stream().filter(c -> c.name().equals(name)).findFirst().orElse(winner);
             log.debug("{}: {} ({})", what, chosen, timings());
             // The losers' scratch needs (Winograd's can be 10x direct's) no longer count.
             Scratch.forThisThread().measuring(-1);
@@ -74,6 +94,24 @@ final class Choice implements AutoCloseable {
                     .append(String.format(Locale.ROOT, " %.2f ms", best[i] * 1e3));
         }
         return b.toString();
+    }
+
+    /** The decisions taken in this process (description -> candidate name), sorted: what a checkpoint keeps. */
+    static Map<String, String> decisions() {
+        return new TreeMap<>(DECIDED);
+    }
+
+    /**
+     * Makes {@code decisions} (from a checkpoint) this process's, replacing its own for the same
+     * descriptions: kernels created from now on use them instead of timing.
+     */
+    static void adopt(Map<String, String> decisions) {
+        DECIDED.putAll(decisions);
+    }
+
+    /** Forgets every decision (tests: a fresh process). */
+    static void forgetAll() {
+        DECIDED.clear();
     }
 
     String describe() {

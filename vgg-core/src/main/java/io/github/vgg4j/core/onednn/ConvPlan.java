@@ -91,7 +91,7 @@ final class ConvPlan implements AutoCloseable {
         if (reluBackward != null) {
             steps.add(reluBackward);
         }
-        forward = new Choice("forward " + g, withinBudget(fwd, scratchBudget));
+        forward = new Choice((relu ? "forward+relu " : "forward ") + g, withinBudget(fwd, scratchBudget));
         backwardData = new Choice("backward data " + g, withinBudget(bwdData, scratchBudget));
         backwardWeights = new Choice("backward weights " + g, withinBudget(bwdWeights, scratchBudget));
     }

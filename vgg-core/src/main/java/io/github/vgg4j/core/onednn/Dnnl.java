@@ -167,6 +167,15 @@ final class Dnnl {
         return a.data().address() + a.offset() * Float.BYTES;
     }
 
+    /**
+     * Keeps arrays whose {@link #address} a native call used reachable until here: a copy made only
+     * to get a dense address is otherwise garbage as soon as the address is read, and the collector
+     * may free its memory while oneDNN still works in it. Call it after the native call.
+     */
+    static void keepAlive(Object... arrays) {
+        java.lang.ref.Reference.reachabilityFence(arrays);
+    }
+
     /** True when {@link #address} describes the array: float32, C order, no gaps. */
     static boolean dense(INDArray a) {
         return a.dataType() == DataType.FLOAT && a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a)

@@ -98,7 +98,9 @@ final class OneDnnBatchNormalization extends BatchNormalization {
             INDArray var = vector(runningVariance());
             k.forward(Dnnl.address(in), Dnnl.address(mean), Dnnl.address(var), Dnnl.address(gamma), Dnnl.address(beta),
                     Dnnl.address(out));
+            Dnnl.keepAlive(mean, var);
         }
+        Dnnl.keepAlive(in, gamma, beta);
         return out;
     }
 
@@ -135,6 +137,7 @@ final class OneDnnBatchNormalization extends BatchNormalization {
         INDArray epsAtInput = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
         kernel.current().backward(Dnnl.address(src), Dnnl.address(batchMean), Dnnl.address(batchVar), Dnnl.address(eps),
                 Dnnl.address(gamma), Dnnl.address(beta), Dnnl.address(epsAtInput), Dnnl.address(dGamma), Dnnl.address(dBeta));
+        Dnnl.keepAlive(src, eps, gamma, beta, dGamma, dBeta);
         if (dGamma != dGammaView) {
             dGammaView.assign(dGamma.reshape(dGammaView.shape()));
         }

@@ -119,7 +119,10 @@ final class OneDnnConvolutionLayer extends ConvolutionLayer {
         ConvKernel k = kernel(x, weights);
         ConvKernel.Geometry g = k.geometry();
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, g.dst(), 'c');
-        k.forward(Dnnl.address(x), Dnnl.address(dense(weights)), Dnnl.address(dense(bias)), Dnnl.address(out));
+        INDArray w = dense(weights);
+        INDArray b = dense(bias);
+        k.forward(Dnnl.address(x), Dnnl.address(w), Dnnl.address(b), Dnnl.address(out));
+        Dnnl.keepAlive(x, w, b);
         if (training) {
             // Both stay alive until backprop: the input in DL4J's activations, the output as the next layer's input.
             trainedInput = input;
@@ -143,8 +146,10 @@ final class OneDnnConvolutionLayer extends ConvolutionLayer {
         INDArray x = dense(input);
         INDArray eps = dense(epsilon);
         INDArray epsAtInput = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
-        trainedKernel.backward(Dnnl.address(x), Dnnl.address(dense(weights)), Dnnl.address(eps),
+        INDArray w = dense(weights);
+        trainedKernel.backward(Dnnl.address(x), Dnnl.address(w), Dnnl.address(eps),
                 Dnnl.address(trainedOutput), Dnnl.address(epsAtInput), Dnnl.address(dw), Dnnl.address(db));
+        Dnnl.keepAlive(x, w, eps);
         if (dw != weightGrad) {
             weightGrad.assign(dw);
         }

@@ -17,6 +17,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Internal: puts vgg4j's oneDNN kernels into a network. Users call {@code FastPath.apply(model)}
@@ -46,15 +47,34 @@ public final class OneDnnKernels {
     }
 
     /**
-     * The batch-norm kernel is opt-in ({@code -Dvgg4j.onednn.batchnorm=true}) until a resume defect
-     * is found: with it, a run killed mid-epoch and resumed ends up to 7e-3 away from an
-     * uninterrupted one (KillAndResumeTest; DL4J's own batch norm gives 1e-5), and a run that
-     * checkpoints every batch sometimes departs by 2e-4 in loss from one that does not.
+     * {@code -Dvgg4j.onednn.batchnorm=false} keeps DL4J's own batch norm (the kernel is on by default).
+     * It was opt-in while a resumed run ended up to 7e-3 from an uninterrupted one; the cause was not
+     * the batch norm but the convolutions' algorithm choice, made by timing in each process (see
+     * {@link #algorithmChoices}).
      */
     public static final String BATCH_NORM = "vgg4j.onednn.batchnorm";
 
     static boolean batchNormKernel() {
-        return Boolean.parseBoolean(System.getProperty(BATCH_NORM, "false"));
+        return Boolean.parseBoolean(System.getProperty(BATCH_NORM, "true"));
+    }
+
+    /**
+     * The convolution algorithms this process's kernels chose by timing (description -> choice).
+     * A checkpoint keeps them: the algorithms round differently, and training amplifies that, so a
+     * resumed run must compute with the uninterrupted run's choices to end where it would have.
+     */
+    public static Map<String, String> algorithmChoices() {
+        return Choice.decisions();
+    }
+
+    /** Makes {@code choices} (from {@link #algorithmChoices}, e.g. of a checkpoint) this process's for kernels created from now on. */
+    public static void adoptAlgorithmChoices(Map<String, String> choices) {
+        Choice.adopt(choices);
+    }
+
+    /** Forgets this process's choices: kernels created from now on time their candidates again (as in a new process). */
+    public static void forgetAlgorithmChoices() {
+        Choice.forgetAll();
     }
 
     /** Puts the kernels into every plain convolution and pooling layer of the model (and batch norm, see {@link #BATCH_NORM}); returns how many. */

@@ -83,6 +83,7 @@ final class OneDnnSubsamplingLayer extends SubsamplingLayer {
             k.forward(Dnnl.address(in), Dnnl.address(out));
             trainedInput = null;
         }
+        Dnnl.keepAlive(in);
         return out;
     }
 
@@ -96,6 +97,7 @@ final class OneDnnSubsamplingLayer extends SubsamplingLayer {
         INDArray eps = Dnnl.dense(epsilon) ? epsilon : epsilon.dup('c');
         INDArray epsAtInput = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
         kernel.current().backward(Dnnl.address(eps), Dnnl.address(epsAtInput));
+        Dnnl.keepAlive(eps);
         return new Pair<>(new DefaultGradient(), epsAtInput);
     }
 

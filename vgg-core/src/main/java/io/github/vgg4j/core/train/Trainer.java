@@ -1,5 +1,6 @@
 package io.github.vgg4j.core.train;
 
+import io.github.vgg4j.core.onednn.OneDnnKernels;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.dataset.DataSet;
@@ -76,6 +77,9 @@ public final class Trainer {
                 }
                 run = new Run(s);
                 guard.restore(s.guard());
+                if (s.kernelChoices() != null) {
+                    OneDnnKernels.adoptAlgorithmChoices(s.kernelChoices());
+                }
                 net.setLearningRate(s.learningRate());
                 resumed = true;
                 log.info("resuming from {}: epoch {}, batch {}", checkpoints.checkpoint(), s.epoch() + 1, s.batch());
@@ -263,7 +267,8 @@ public final class Trainer {
 
         TrainingState state(DivergenceGuard.Watch guard, long seed, int numClasses) {
             return new TrainingState(TrainingState.VERSION, epoch, batch, iterations, learningRate, best, bestEpoch,
-                    sinceImprovement, List.copyOf(history), lossSum, batches, examples, seconds, guard.state(), seed, numClasses);
+                    sinceImprovement, List.copyOf(history), lossSum, batches, examples, seconds, guard.state(), seed, numClasses,
+                    OneDnnKernels.algorithmChoices());
         }
     }
 }
