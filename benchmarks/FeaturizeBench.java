@@ -21,13 +21,17 @@ import java.util.SplittableRandom;
 /**
  * Head training on cached features vs through the frozen layers: seconds per epoch and test
  * accuracy, for a VGG16 at 224x224 frozen through block5_pool (its head: fc1 25088x4096, fc2,
- * a new predictions). Real images: Fashion-MNIST resized to 224x224 RGB. The two modes alternate
+ * a new predictions; or through another layer, e.g. fc2: only the new predictions trains). Real images: Fashion-MNIST resized to 224x224 RGB. The two modes alternate
  * (featurized, through, featurized, through, ...) so both see the same machine load; the second
  * featurized run finds its features in the cache. The VGG16 is randomly initialised (no download
  * here): the frozen part's weights do not change the cost, and both modes train the same head on
  * the same features, so their accuracies must agree.
  *
- * Run: benchmarks/featurize.sh [trainImages] [testImages] [epochs] [rounds] [batch]
+ * The process's peak resident memory is printed after each run (it only grows: the through run's
+ * own peak shows when it runs alone, modes=through).
+ *
+ * Run: benchmarks/featurize.sh [trainImages] [testImages] [epochs] [rounds] [batch] [freezeThrough] [modes]
+ *      (modes: both | featurized | through)
  */
 public class FeaturizeBench {
     public static void main(String[] args) throws Exception {
@@ -36,27 +40,46 @@ public class FeaturizeBench {
         int epochs = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 2;
         int batch = args.length > 4 ? Integer.parseInt(args[4]) : 32;
+        String freeze = args.length > 5 ? args[5] : "block5_pool";
+        String modes = args.length > 6 ? args[6] : "both";
         DataBundle fashion = Idx.open(Idx.locateFashionMnist());
         DataBundle data = new DataBundle(fashion.format(), fashion.source(), first(fashion.train(), train),
                 first(fashion.test(), test), null, fashion.labels());
         Path cache = Files.createTempDirectory("vgg4j-featurize-bench");
         PretrainedModel base = new PretrainedModel(VGGBuilder.vgg16().seed(7).buildNetwork(),
                 new ModelInfo("vgg16-random", new int[] {3, 224, 224}, List.of(), Preprocessing.caffeImagenet()));
-        System.out.printf(Locale.ROOT, "VGG16 3x224x224 frozen through block5_pool; %d training, %d test images of Fashion-MNIST; "
-                + "batch %d, %d epochs per run%n", train, test, batch, epochs);
-        System.out.printf(Locale.ROOT, "%-10s %12s %14s %12s %10s%n", "mode", "featurize s", "s/epoch (head)", "test acc", "run s");
+        System.out.printf(Locale.ROOT, "VGG16 3x224x224 frozen through %s; %d training, %d test images of Fashion-MNIST; "
+                + "batch %d, %d epochs per run%n", freeze, train, test, batch, epochs);
+        System.out.printf(Locale.ROOT, "%-10s %12s %14s %12s %10s %14s%n", "mode", "featurize s", "s/epoch (head)", "test acc",
+                "run s", "peak RSS MiB");
+        boolean[] order = switch (modes) {
+            case "featurized" -> new boolean[] {true};
+            case "through" -> new boolean[] {false};
+            default -> new boolean[] {true, false};
+        };
         for (int r = 0; r < rounds; r++) {
-            for (boolean featurize : new boolean[] {true, false}) {
+            for (boolean featurize : order) {
                 long t0 = System.nanoTime();
-                FineTuneResult result = FineTuner.of(FineTune.of(base).learningRate(0.001).seed(1)).featurize(featurize)
+                FineTuneResult result = FineTuner.of(FineTune.of(base).freezeThrough(freeze).learningRate(0.001).seed(1))
+                        .featurize(featurize)
                         .epochs(epochs).batchSize(batch).validationFraction(0).cacheDirectory(cache).seed(1).fit(data);
                 double perEpoch = result.headEpochs().stream().mapToDouble(EpochResult::seconds).average().orElse(Double.NaN);
-                System.out.printf(Locale.ROOT, "%-10s %12s %14.2f %12.4f %10.1f%n", featurize ? "featurized" : "through",
+                System.out.printf(Locale.ROOT, "%-10s %12s %14.2f %12.4f %10.1f %14d%n", featurize ? "featurized" : "through",
                         featurize ? String.format(Locale.ROOT, "%.1f%s", result.featurization().seconds(),
                                 result.featurization().cacheHit() ? " (hit)" : "") : "-",
-                        perEpoch, result.test().accuracy(), (System.nanoTime() - t0) / 1e9);
+                        perEpoch, result.test().accuracy(), (System.nanoTime() - t0) / 1e9, peakRssMiB());
             }
         }
+    }
+
+    /** VmHWM: the process's peak resident memory so far. */
+    static long peakRssMiB() throws java.io.IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+            }
+        }
+        return -1;
     }
 
     /** The first n examples (they are in Fashion-MNIST's own, shuffled order). */

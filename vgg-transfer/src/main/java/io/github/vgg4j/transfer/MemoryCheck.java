@@ -2,17 +2,21 @@ package io.github.vgg4j.transfer;
 
 import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.nn.api.Model;
-import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.memory.MemoryUseMode;
+import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
+import org.deeplearning4j.nn.conf.memory.MemoryReport;
+import org.deeplearning4j.nn.conf.memory.NetworkMemoryReport;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.layers.FrozenLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.IUpdater;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Enumeration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Supplier;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -62,19 +66,50 @@ final class MemoryCheck {
         requireOffHeap(params * 4, what + " (" + String.format(Locale.ROOT, "%,d", params) + " parameters)");
     }
 
-    /** Before training: DL4J's own estimate of the network's training memory at this batch size. */
+    /** Before training: {@link #trainingBytes} at this batch size must fit. */
     static void beforeTraining(Model net, InputType input, int batch, String what) {
         long bytes;
         try {
-            var report = net instanceof MultiLayerNetwork m ? m.getLayerWiseConfigurations().getMemoryReport(input)
-                    : ((ComputationGraph) net).getConfiguration().getMemoryReport(input);
-            // The report counts parameters too; they are allocated already.
-            bytes = report.getTotalMemoryBytes(batch, MemoryUseMode.TRAINING, CacheMode.DEVICE, DataType.FLOAT)
-                    - net.numParams() * 4;
+            bytes = trainingBytes(net, input, batch);
         } catch (RuntimeException e) {
-            return; // layers DL4J cannot estimate: train and let the OutOfMemoryError translation speak
+            return; // layers DL4J cannot describe: train and let the OutOfMemoryError translation speak
         }
         requireOffHeap(bytes, what + " at batch " + batch + " (activations, gradients and updater state; lower --batch, or)");
+    }
+
+    /**
+     * What training allocates besides the parameters, for vgg4j's kernels: the gradient view (DL4J
+     * keeps one for every parameter, frozen or not), the updater's state for the trainable ones, every
+     * layer's output for the batch (kept for backprop), and four of the largest layer's output for
+     * the errors in flight and oneDNN's layout copies. Not DL4J's own memory report: it counts the
+     * im2col buffers and convolution caches of DL4J's convolution, which vgg4j's kernels do not
+     * have, and asked 18.5 GB for VGG16 at 224x224, batch 32, which trains in about 5 GB.
+     */
+    static long trainingBytes(Model net, InputType input, int batch) {
+        NetworkMemoryReport report = (NetworkMemoryReport) (net instanceof MultiLayerNetwork m
+                ? m.getLayerWiseConfigurations().getMemoryReport(input)
+                : ((ComputationGraph) net).getConfiguration().getMemoryReport(input));
+        long perExample = input.arrayElementsPerExample();
+        long largest = perExample;
+        for (MemoryReport r : report.getLayerAndVertexReports().values()) {
+            if (r instanceof LayerMemoryReport l && l.getOutputType() != null) {
+                long n = l.getOutputType().arrayElementsPerExample();
+                perExample += n;
+                largest = Math.max(largest, n);
+            }
+        }
+        long updaterState = 0;
+        for (org.deeplearning4j.nn.api.Layer layer : net instanceof MultiLayerNetwork m ? m.getLayers()
+                : ((ComputationGraph) net).getLayers()) {
+            if (layer instanceof FrozenLayer) {
+                continue;
+            }
+            for (Map.Entry<String, INDArray> p : layer.paramTable().entrySet()) {
+                IUpdater u = layer.conf().getLayer().getUpdaterByParam(p.getKey());
+                updaterState += u == null ? 0 : u.stateSize(p.getValue().length());
+            }
+        }
+        return 4 * (net.numParams() + updaterState + (long) batch * (perExample + 4 * largest));
     }
 
     static void requireHeap(long bytes, String what) {
