@@ -30,8 +30,8 @@ import java.util.SplittableRandom;
  * The process's peak resident memory is printed after each run (it only grows: the through run's
  * own peak shows when it runs alone, modes=through).
  *
- * Run: benchmarks/featurize.sh [trainImages] [testImages] [epochs] [rounds] [batch] [freezeThrough] [modes]
- *      (modes: both | featurized | through)
+ * Run: benchmarks/featurize.sh [trainImages] [testImages] [epochs] [rounds] [batch] [freezeThrough] [modes] [hidden]
+ *      (modes: both | featurized | through; hidden: kept | widths such as 256 or 512,256)
  */
 public class FeaturizeBench {
     public static void main(String[] args) throws Exception {
@@ -42,14 +42,17 @@ public class FeaturizeBench {
         int batch = args.length > 4 ? Integer.parseInt(args[4]) : 32;
         String freeze = args.length > 5 ? args[5] : "block5_pool";
         String modes = args.length > 6 ? args[6] : "both";
+        // "kept": VGG16's own fc1/fc2 train; "256" or "512,256": new hidden layers of those widths
+        String hidden = args.length > 7 ? args[7] : "kept";
+        int[] widths = hidden.equals("kept") ? null : java.util.Arrays.stream(hidden.split(",")).mapToInt(Integer::parseInt).toArray();
         DataBundle fashion = Idx.open(Idx.locateFashionMnist());
         DataBundle data = new DataBundle(fashion.format(), fashion.source(), first(fashion.train(), train),
                 first(fashion.test(), test), null, fashion.labels());
         Path cache = Files.createTempDirectory("vgg4j-featurize-bench");
         PretrainedModel base = new PretrainedModel(VGGBuilder.vgg16().seed(7).buildNetwork(),
                 new ModelInfo("vgg16-random", new int[] {3, 224, 224}, List.of(), Preprocessing.caffeImagenet()));
-        System.out.printf(Locale.ROOT, "VGG16 3x224x224 frozen through %s; %d training, %d test images of Fashion-MNIST; "
-                + "batch %d, %d epochs per run%n", freeze, train, test, batch, epochs);
+        System.out.printf(Locale.ROOT, "VGG16 3x224x224 frozen through %s, hidden layers %s; %d training, %d test images of Fashion-MNIST; "
+                + "batch %d, %d epochs per run%n", freeze, hidden, train, test, batch, epochs);
         System.out.printf(Locale.ROOT, "%-10s %12s %14s %12s %10s %14s%n", "mode", "featurize s", "s/epoch (head)", "test acc",
                 "run s", "peak RSS MiB");
         boolean[] order = switch (modes) {
@@ -60,8 +63,8 @@ public class FeaturizeBench {
         for (int r = 0; r < rounds; r++) {
             for (boolean featurize : order) {
                 long t0 = System.nanoTime();
-                FineTuneResult result = FineTuner.of(FineTune.of(base).freezeThrough(freeze).learningRate(0.001).seed(1))
-                        .featurize(featurize)
+                FineTune spec = FineTune.of(base).freezeThrough(freeze).learningRate(0.001).seed(1);
+                FineTuneResult result = FineTuner.of(widths == null ? spec : spec.hiddenLayers(widths)).featurize(featurize)
                         .epochs(epochs).batchSize(batch).validationFraction(0).cacheDirectory(cache).seed(1).fit(data);
                 double perEpoch = result.headEpochs().stream().mapToDouble(EpochResult::seconds).average().orElse(Double.NaN);
                 System.out.printf(Locale.ROOT, "%-10s %12s %14.2f %12.4f %10.1f %14d%n", featurize ? "featurized" : "through",

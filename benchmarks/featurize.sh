@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Head training on cached features vs through the frozen layers (VGG16 at 224x224), alternating.
-# Usage: benchmarks/featurize.sh [trainImages] [testImages] [epochs] [rounds] [batch]
+# Usage: benchmarks/featurize.sh [trainImages] [testImages] [epochs] [rounds] [batch] [freezeThrough] [modes] [hidden]
+#   (modes: both | featurized | through; hidden: kept | new widths, e.g. 256)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 [[ -f "$root/vgg-examples/target/classpath.txt" ]] || "$root/vgg" --version >/dev/null

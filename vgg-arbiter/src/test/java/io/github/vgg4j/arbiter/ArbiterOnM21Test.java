@@ -300,7 +300,8 @@ class ArbiterOnM21Test {
                 .addLayer(new DenseLayerSpace.Builder().nIn(4).nOut(8).activation(Activation.RELU).build())
                 .addLayer(new OutputLayerSpace.Builder().nIn(8).nOut(2).activation(Activation.SOFTMAX)
                         .lossFunction(LossFunctions.LossFunction.MCXENT).build())
-                .numEpochs(3).build();
+                // a fixed seed: DL4J's default is the clock, and 3 epochs from an unlucky start scored 0.44 once
+                .seed(42L).numEpochs(10).build();
         OptimizationConfiguration conf = new OptimizationConfiguration.Builder()
                 .candidateGenerator(new RandomSearchGenerator(space, null))
                 .dataSource(Separable.class, new Properties())
@@ -309,6 +310,7 @@ class ArbiterOnM21Test {
         LocalOptimizationRunner runner = new LocalOptimizationRunner(conf, new MultiLayerNetworkTaskCreator(null));
         runner.execute();
         assertEquals(2, runner.numCandidatesCompleted(), "failed: " + runner.getCandidateStatus());
+        System.out.println("Arbiter's own MultiLayerSpace on M2.1: best accuracy " + runner.bestScore());
         assertTrue(runner.bestScore() > 0.6, "accuracy " + runner.bestScore());
     }
 }
