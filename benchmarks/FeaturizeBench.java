@@ -25,7 +25,9 @@ import java.util.SplittableRandom;
  * (featurized, through, featurized, through, ...) so both see the same machine load; the second
  * featurized run finds its features in the cache. The VGG16 is randomly initialised (no download
  * here): the frozen part's weights do not change the cost, and both modes train the same head on
- * the same features, so their accuracies must agree.
+ * the same features, so their accuracies must agree. Its inputs are normalised to mean 0, std 1
+ * (torchvision's preprocessing): with caffe's 0-255 inputs a random VGG16's features are in the
+ * hundreds and the head diverged.
  *
  * The process's peak resident memory is printed after each run (it only grows: the through run's
  * own peak shows when it runs alone, modes=through).
@@ -50,7 +52,7 @@ public class FeaturizeBench {
                 first(fashion.test(), test), null, fashion.labels());
         Path cache = Files.createTempDirectory("vgg4j-featurize-bench");
         PretrainedModel base = new PretrainedModel(VGGBuilder.vgg16().seed(7).buildNetwork(),
-                new ModelInfo("vgg16-random", new int[] {3, 224, 224}, List.of(), Preprocessing.caffeImagenet()));
+                new ModelInfo("vgg16-random", new int[] {3, 224, 224}, List.of(), Preprocessing.torchvisionImagenet()));
         System.out.printf(Locale.ROOT, "VGG16 3x224x224 frozen through %s, hidden layers %s; %d training, %d test images of Fashion-MNIST; "
                 + "batch %d, %d epochs per run%n", freeze, hidden, train, test, batch, epochs);
         System.out.printf(Locale.ROOT, "%-10s %12s %14s %12s %10s %14s%n", "mode", "featurize s", "s/epoch (head)", "test acc",
