@@ -82,19 +82,42 @@ class FastPathTest {
 
     /**
      * Several training steps, not only one: a kernel that got the first step right and kept some
-     * state wrong would show here. The learning rate is one at which the loss falls: at 0.05 this
-     * network on random data is chaotic (two plain-path runs whose weights differ by 1e-6 differ by
-     * 2e-3 in loss after 3 steps), and a comparison there proves nothing either way.
+     * state wrong would show here. At every step of the fast network's own trajectory, a plain-path
+     * copy with the same parameters (running estimates included) must give the same loss and
+     * gradients; then both train on the batch, and their losses and final parameters must agree.
+     *
+     * <p>The network is VGG11-BN at half width. At quarter width the comparison is ill-conditioned:
+     * at isolated steps (1 of 10, not a drift) the gradients below one batch-norm layer differed by
+     * ~5e-3 between oneDNN's batch norm and DL4J's given identical parameters, while the loss and
+     * every gradient above that layer agreed to 1e-6 — presumably a channel whose input gradient is
+     * a small difference of large terms, decided by rounding — and the trajectories then parted
+     * (2e-3 in parameters after 10 steps, at learning rates 0.01 and 0.003). At half width every
+     * step agrees to 1e-4 (checked from the first step on). The learning rate is one at
+     * which the loss falls: at 0.05 this network on random data is chaotic, and a comparison there
+     * proves nothing either way. The convolutions are pinned to oneDNN's direct algorithm (this test
+     * is about batch norm; Winograd is compared with the plain path on its own, in {@link
+     * #outputsAndGradientsMatchDl4jsPlainPath}): otherwise the first layer's weight gradient follows
+     * whatever an earlier test's timing chose, and Winograd's differs from im2col's by up to ~6e-4.
      */
     @Test
     void batchNormTrainsLikeDl4jsPlainPathOverSeveralSteps() {
-        MultiLayerConfiguration conf = VGGBuilder.of(VggConfiguration.A).batchNorm(true).widthMultiplier(0.25)
+        System.setProperty(ALGORITHM, "direct");
+        try {
+            batchNormTrainsOverSeveralSteps();
+        } finally {
+            System.clearProperty(ALGORITHM);
+        }
+    }
+
+    private static void batchNormTrainsOverSeveralSteps() {
+        MultiLayerConfiguration conf = VGGBuilder.of(VggConfiguration.A).batchNorm(true).widthMultiplier(0.5)
                 .inputShape(3, 32, 32).numClasses(5).head(Head.cifar()).dropout(0).weightDecay(0).learningRate(0.01).seed(7).build();
         MultiLayerNetwork fast = new MultiLayerNetwork(conf.clone());
         fast.init();
         FastPath.apply(fast);
         MultiLayerNetwork plain = PlainPath.init(conf);
         plain.setParams(fast.params().dup());
+        MultiLayerNetwork probe = PlainPath.init(conf);
         Nd4j.getRandom().setSeed(3);
         for (int step = 0; step < 10; step++) {
             INDArray x = Nd4j.rand(new int[] {16, 3, 32, 32}).subi(0.5);
@@ -102,6 +125,8 @@ class FastPathTest {
             for (int i = 0; i < 16; i++) {
                 y.putScalar(i, (i + step) % 5, 1);
             }
+            probe.setParams(fast.params().dup());
+            assertSameLossAndGradients(fast, probe, x, y, "step " + step);
             fast.fit(x, y);
             plain.fit(x, y);
             double scoreDiff = Math.abs(fast.score() - plain.score());
@@ -109,6 +134,34 @@ class FastPathTest {
         }
         double rel = fast.params().sub(plain.params()).norm2Number().doubleValue() / plain.params().norm2Number().doubleValue();
         assertTrue(rel < 1e-4, "parameters after 10 steps differ by " + rel + " (relative)");
+    }
+
+    /**
+     * Loss and every gradient within 1e-4 (relative), except the biases of convolutions followed by
+     * batch norm: their true gradient is 0 (batch norm subtracts the mean), what either path computes
+     * is rounding noise.
+     */
+    private static void assertSameLossAndGradients(MultiLayerNetwork a, MultiLayerNetwork b, INDArray x, INDArray y, String where) {
+        a.setInput(x);
+        a.setLabels(y);
+        a.computeGradientAndScore();
+        b.setInput(x);
+        b.setLabels(y);
+        b.computeGradientAndScore();
+        assertEquals(b.score(), a.score(), 1e-4 * Math.max(1, b.score()), where + ": loss");
+        for (var e : b.gradient().gradientForVariable().entrySet()) {
+            String key = e.getKey();
+            int layer = Integer.parseInt(key.substring(0, key.indexOf('_')));
+            boolean biasBeforeBatchNorm = key.endsWith("_b") && layer + 1 < b.getnLayers()
+                    && b.getLayer(layer + 1) instanceof org.deeplearning4j.nn.layers.normalization.BatchNormalization;
+            if (biasBeforeBatchNorm) {
+                continue;
+            }
+            INDArray expected = e.getValue();
+            double rel = a.gradient().getGradientFor(key).sub(expected).norm2Number().doubleValue()
+                    / Math.max(1e-12, expected.norm2Number().doubleValue());
+            assertTrue(rel < 1e-4, where + ": gradient " + key + " differs by " + rel + " (relative)");
+        }
     }
 
     /**
