@@ -40,6 +40,15 @@ final class Charts {
         }
     }
 
+    /**
+     * Width of a per-epoch chart: XChart labels every epoch, and beyond ~30 epochs the labels ran
+     * together at the standard width ("101112..."), so long runs get a wider chart (~26 px per epoch, at
+     * most 1,800 px).
+     */
+    static int widthForEpochs(int epochs) {
+        return Math.max(WIDTH, Math.min(1800, 120 + 26 * epochs));
+    }
+
     static void save(Chart<?, ?> chart, Path png) throws IOException {
         AtomicFiles.writeStream(png, out -> BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG));
     }

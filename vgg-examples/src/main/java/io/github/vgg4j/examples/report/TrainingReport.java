@@ -99,7 +99,7 @@ public final class TrainingReport {
 
     private static Path curves(Path png, String title, String yTitle, List<EpochResult> history, Metric train, Metric val)
             throws IOException {
-        XYChart chart = new XYChartBuilder().width(Charts.WIDTH).height(Charts.HEIGHT).title(title).xAxisTitle("epoch")
+        XYChart chart = new XYChartBuilder().width(Charts.widthForEpochs(history.size())).height(Charts.HEIGHT).title(title).xAxisTitle("epoch")
                 .yAxisTitle(yTitle).build();
         Charts.style(chart.getStyler());
         // legend: below the plot (Charts.style), where it covers no point
@@ -130,7 +130,7 @@ public final class TrainingReport {
     }
 
     private static Path learningRate(Path png, String title, List<EpochResult> history) throws IOException {
-        XYChart chart = new XYChartBuilder().width(Charts.WIDTH).height(Charts.HEIGHT).title(title + ": learning rate")
+        XYChart chart = new XYChartBuilder().width(Charts.widthForEpochs(history.size())).height(Charts.HEIGHT).title(title + ": learning rate")
                 .xAxisTitle("epoch").yAxisTitle("learning rate").build();
         Charts.style(chart.getStyler());
         // log scale shows step decays best, but cannot draw a rate of 0 (the end of a cosine schedule)
