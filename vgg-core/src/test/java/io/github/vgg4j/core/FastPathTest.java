@@ -4,6 +4,7 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import io.github.vgg4j.core.onednn.OneDnnKernels;
 import org.junit.jupiter.api.Test;
@@ -101,12 +102,7 @@ class FastPathTest {
      */
     @Test
     void batchNormTrainsLikeDl4jsPlainPathOverSeveralSteps() {
-        System.setProperty(ALGORITHM, "direct");
-        try {
-            batchNormTrainsOverSeveralSteps();
-        } finally {
-            System.clearProperty(ALGORITHM);
-        }
+        withProperty(ALGORITHM, "direct", FastPathTest::batchNormTrainsOverSeveralSteps);
     }
 
     private static void batchNormTrainsOverSeveralSteps() {
@@ -153,7 +149,7 @@ class FastPathTest {
             String key = e.getKey();
             int layer = Integer.parseInt(key.substring(0, key.indexOf('_')));
             boolean biasBeforeBatchNorm = key.endsWith("_b") && layer + 1 < b.getnLayers()
-                    && b.getLayer(layer + 1) instanceof org.deeplearning4j.nn.layers.normalization.BatchNormalization;
+                    && b.getLayer(layer + 1) instanceof BatchNormalization;
             if (biasBeforeBatchNorm) {
                 continue;
             }
@@ -267,13 +263,10 @@ class FastPathTest {
     @ParameterizedTest
     @ValueSource(strings = {"direct", "winograd", "auto"})
     void outputsAndGradientsMatchDl4jsPlainPath(String algorithm) {
-        System.setProperty(ALGORITHM, algorithm);
-        try {
+        withProperty(ALGORITHM, algorithm, () -> {
             assertMatchesPlainPath(everyLayerType(), algorithm);
             assertMatchesPlainPath(withoutBatchNorm(), algorithm);
-        } finally {
-            System.clearProperty(ALGORITHM);
-        }
+        });
     }
 
     /**
@@ -283,16 +276,22 @@ class FastPathTest {
     @ParameterizedTest
     @ValueSource(strings = {"direct", "winograd"})
     void chunkedBatchesGiveTheSameOutputsAndGradients(String algorithm) {
-        System.setProperty(ALGORITHM, algorithm);
-        System.setProperty(CHUNK_BYTES, "25000"); // 1 image per chunk on block 1, 3+3+2 on block 2, 6+2 on block 3
-        try {
+        // 1 image per chunk on block 1, 3+3+2 on block 2, 6+2 on block 3
+        withProperty(ALGORITHM, algorithm, () -> withProperty(CHUNK_BYTES, "25000", () -> {
             List<String> used = assertMatchesPlainPath(everyLayerType(), algorithm);
             assertTrue(used.stream().anyMatch(l -> l.contains("mb1_")), "no layer ran image by image: " + used);
             assertTrue(used.stream().anyMatch(l -> l.contains("mb2_")), "no remainder chunk: " + used);
             assertMatchesPlainPath(withoutBatchNorm(), algorithm);
+        }));
+    }
+
+    /** Runs {@code body} with a kernel system property set, and clears it afterwards. */
+    private static void withProperty(String key, String value, Runnable body) {
+        System.setProperty(key, value);
+        try {
+            body.run();
         } finally {
-            System.clearProperty(ALGORITHM);
-            System.clearProperty(CHUNK_BYTES);
+            System.clearProperty(key);
         }
     }
 
