@@ -26,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class FastPathTest {
     private static final String ALGORITHM = "vgg4j.onednn.algorithm";
     private static final String CHUNK_BYTES = "vgg4j.onednn.chunkBytes";
+    private static final String IN_PLACE = "vgg4j.onednn.inPlaceErrors";
 
     /** conv, batch norm, ReLU, LRN, max-pool, dense, softmax. */
     private static MultiLayerConfiguration everyLayerType() {
@@ -282,6 +283,43 @@ class FastPathTest {
             assertTrue(used.stream().anyMatch(l -> l.contains("mb1_")), "no layer ran image by image: " + used);
             assertTrue(used.stream().anyMatch(l -> l.contains("mb2_")), "no remainder chunk: " + used);
             assertMatchesPlainPath(withoutBatchNorm(), algorithm);
+        }));
+    }
+
+    /**
+     * The errors of a network without batch norm are written over the activations they belong to
+     * ({@code ErrorInPlace}): on every convolution and pooling layer but the first convolution,
+     * whose input is the network's. The gradients are the same, to the bit, as with the errors in
+     * arrays of their own; in whole batches and in chunks of a few images (each chunk's input is
+     * overwritten only after its weight gradient is done).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"whole", "chunked"})
+    void errorsWrittenOverTheActivationsGiveTheSameGradients(String batches) {
+        withProperty(ALGORITHM, "direct", () -> withProperty(CHUNK_BYTES, batches.equals("whole") ? "33554432" : "25000", () -> {
+            MultiLayerConfiguration conf = withoutBatchNorm();
+            MultiLayerNetwork inPlace = new MultiLayerNetwork(conf.clone());
+            inPlace.init();
+            FastPath.apply(inPlace);
+            MultiLayerNetwork separate = new MultiLayerNetwork(conf.clone());
+            separate.init();
+            FastPath.apply(separate);
+            separate.setParams(inPlace.params().dup());
+            Nd4j.getRandom().setSeed(3);
+            INDArray x = Nd4j.rand(new int[] {8, 3, 32, 32}).subi(0.5);
+            INDArray y = Nd4j.eye(8).getColumns(0, 1, 2, 3, 4);
+
+            Map<String, INDArray> a = gradients(inPlace, x, y);
+            Map<String, INDArray>[] b = new Map[1];
+            withProperty(IN_PLACE, "false", () -> b[0] = gradients(separate, x, y));
+            assertEquals(b[0].keySet(), a.keySet());
+            for (String key : a.keySet()) {
+                assertEquals(0.0, a.get(key).sub(b[0].get(key)).amaxNumber().doubleValue(), key);
+            }
+            for (String line : OneDnnKernels.implementations(inPlace)) {
+                assertEquals(!line.startsWith("block1_conv1:"), line.endsWith("error at the input written in place"), line);
+            }
+            assertTrue(OneDnnKernels.implementations(separate).stream().noneMatch(l -> l.contains("in place")));
         }));
     }
 

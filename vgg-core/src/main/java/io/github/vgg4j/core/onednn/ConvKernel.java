@@ -87,14 +87,18 @@ final class ConvKernel implements AutoCloseable {
 
     /**
      * diffSrc, diffWeights, diffBias from diffDst, the error at the layer's output (through the fused
-     * ReLU's derivative, read off the forward's output {@code dst}, when there is one).
+     * ReLU's derivative, read off the forward's output {@code dst}, when there is one); the two flags
+     * as in {@link ConvPlan#backward}: the error already written over {@code dst}, the error at the
+     * input to be written over {@code src} (chunk by chunk, each once its weight gradient is done).
      */
-    void backward(long src, long weights, long diffDst, long dst, long diffSrc, long diffWeights, long diffBias) {
+    void backward(long src, long weights, long diffDst, long dst, long diffSrc, long diffWeights, long diffBias,
+                  boolean diffDstMasked, boolean errorOverSrc) {
         for (long first = 0; first < g.batch(); first += chunk) {
             long n = Math.min(chunk, g.batch() - first);
             long out = first * g.dstBytesPerImage();
-            plan(n).backward(src + first * g.srcBytesPerImage(), weights, diffDst + out, dst + out,
-                    diffSrc + first * g.srcBytesPerImage(), diffWeights, diffBias, first > 0);
+            long in = first * g.srcBytesPerImage();
+            plan(n).backward(src + in, weights, diffDst + out, dst + out, errorOverSrc ? 0 : diffSrc + in, diffWeights,
+                    diffBias, first > 0, diffDstMasked, errorOverSrc);
         }
     }
 

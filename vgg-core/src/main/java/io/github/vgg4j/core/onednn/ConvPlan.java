@@ -2,8 +2,6 @@ package io.github.vgg4j.core.onednn;
 
 import org.bytedeco.dnnl.const_dnnl_op_desc_t;
 import org.bytedeco.dnnl.dnnl_convolution_desc_t;
-import org.bytedeco.dnnl.dnnl_eltwise_desc_t;
-import org.bytedeco.dnnl.dnnl_memory_desc_t;
 import org.bytedeco.dnnl.dnnl_post_ops;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
@@ -38,6 +36,7 @@ final class ConvPlan implements AutoCloseable {
     private final List<dnnl_primitive_desc> hints = new ArrayList<>();
     private final List<Step> steps = new ArrayList<>(); // all built, measured or not: closed together
     private final Step reluBackward; // null without a fused ReLU
+    private Step maskOverSrc;        // made on the first backward that writes the error over its input
 
     ConvPlan(ConvKernel.Geometry g, boolean relu, long scratchBudget) {
         this.g = g;
@@ -87,7 +86,7 @@ final class ConvPlan implements AutoCloseable {
         steps.addAll(bwdData);
         steps.addAll(bwdWeights);
         steps.addAll(fwd);
-        reluBackward = relu ? reluBackwardStep() : null;
+        reluBackward = relu ? Step.reluBackward(g.dst()) : null;
         if (reluBackward != null) {
             steps.add(reluBackward);
         }
@@ -112,24 +111,51 @@ final class ConvPlan implements AutoCloseable {
 
     /**
      * diffSrc, diffWeights, diffBias from diffDst, the error at the layer's output: with the ReLU
-     * fused, it first goes through the ReLU's derivative, read off the forward's output {@code dst}.
-     * With {@code accumulate} the weight and bias gradients are added to what the arrays hold.
+     * fused, it first goes through the ReLU's derivative, read off the forward's output {@code dst}
+     * (unless {@code diffDstMasked}: the error was written over {@code dst}, already multiplied by
+     * it, see {@link ErrorInPlace}). With {@code accumulate} the weight and bias gradients are added
+     * to what the arrays hold. With {@code errorOverSrc}, diffSrc is ignored: the error at the input,
+     * multiplied by {@code (src > 0)}, is written over {@code src} once the weights' gradient no
+     * longer needs it.
      */
     void backward(long src, long weights, long diffDst, long dst, long diffSrc, long diffWeights, long diffBias,
-                  boolean accumulate) {
-        if (reluBackward != null) {
+                  boolean accumulate, boolean diffDstMasked, boolean errorOverSrc) {
+        if (reluBackward != null && !diffDstMasked) {
             // The error at the convolution's output: diffDst where the ReLU's output (dst) is positive.
             long delta = Scratch.forThisThread().address(Scratch.Role.DELTA, Dnnl.bytes(Dnnl.desc(g.dst(), dnnl_nchw)));
             reluBackward.execute(new long[] {dst, diffDst, delta}, null, false);
             diffDst = delta;
         }
-        Step data = backwardData.run(new long[] {diffDst, weights, diffSrc}, null, false);
-        // diff_dst, already reordered by the data step into this thread's DIFF_DST buffer, is reused
-        // by the weights step when both chose the same layout.
-        Step weightsStep = backwardWeights.peek();
-        boolean[] ready = data.reorders(0) && weightsStep.reorders(1) && Dnnl.same(data.inner(0), weightsStep.inner(1))
-                ? new boolean[] {false, true, false, false} : null;
-        backwardWeights.run(new long[] {src, diffDst, diffWeights, diffBias}, ready, accumulate);
+        if (!errorOverSrc) {
+            Step data = backwardData.run(new long[] {diffDst, weights, diffSrc}, null, false);
+            backwardWeights.run(new long[] {src, diffDst, diffWeights, diffBias}, sharedDiffDst(data, 0, backwardWeights.peek(), 1),
+                    accumulate);
+            return;
+        }
+        // The weights' gradient reads src, so it runs first; the error at the input goes to a scratch
+        // buffer and then, through the previous ReLU's derivative, over src.
+        Step weightsStep = backwardWeights.run(new long[] {src, diffDst, diffWeights, diffBias}, null, accumulate);
+        long error = Scratch.forThisThread().address(Scratch.Role.INPUT_ERROR, g.batch() * g.srcBytesPerImage());
+        backwardData.run(new long[] {diffDst, weights, error}, sharedDiffDst(weightsStep, 1, backwardData.peek(), 0), false);
+        if (maskOverSrc == null) {
+            maskOverSrc = Step.reluBackward(g.src());
+            steps.add(maskOverSrc);
+        }
+        maskOverSrc.execute(new long[] {src, error, src}, null, false);
+    }
+
+    /**
+     * diff_dst, reordered by the step that ran first into this thread's DIFF_DST buffer, is reused
+     * by the second when both chose the same layout.
+     */
+    private static boolean[] sharedDiffDst(Step first, int firstIndex, Step second, int secondIndex) {
+        if (!first.reorders(firstIndex) || !second.reorders(secondIndex)
+                || !Dnnl.same(first.inner(firstIndex), second.inner(secondIndex))) {
+            return null;
+        }
+        boolean[] ready = new boolean[secondIndex == 0 ? 3 : 4];
+        ready[secondIndex] = true;
+        return ready;
     }
 
     ConvKernel.Geometry geometry() {
@@ -194,19 +220,6 @@ final class ConvPlan implements AutoCloseable {
                 Operand.in(DNNL_ARG_BIAS, Dnnl.desc(new long[] {g.outChannels()}, dnnl_x), null),
                 Operand.out(DNNL_ARG_DST, Dnnl.desc(g.dst(), dnnl_nchw), Scratch.Role.DST)),
                 new int[] {dnnl_query_src_md, dnnl_query_weights_md, -1, dnnl_query_dst_md});
-    }
-
-    /** diff_src = diff_dst * (dst > 0), in the plain layout, into this thread's DELTA buffer. */
-    private Step reluBackwardStep() {
-        dnnl_memory_desc_t plain = Dnnl.desc(g.dst(), dnnl_nchw);
-        dnnl_eltwise_desc_t d = new dnnl_eltwise_desc_t();
-        Dnnl.check(dnnl_eltwise_backward_desc_init(d, dnnl_eltwise_relu_use_dst_for_bwd, plain, plain, 0f, 0f),
-                "dnnl_eltwise_backward_desc_init");
-        dnnl_primitive_desc pd = new dnnl_primitive_desc();
-        Dnnl.check(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(d), null, Dnnl.engine(), null), "relu backward");
-        return new Step("relu backward", pd, List.of(
-                Operand.in(DNNL_ARG_DST, plain, null), Operand.in(DNNL_ARG_DIFF_DST, plain, null),
-                Operand.out(DNNL_ARG_DIFF_SRC, plain, null)), new int[] {-1, -1, -1});
     }
 
     private Step backwardDataStep(String alg, int algorithm, dnnl_primitive_desc hint) {

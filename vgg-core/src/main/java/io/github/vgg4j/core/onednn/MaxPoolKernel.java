@@ -36,6 +36,7 @@ final class MaxPoolKernel implements AutoCloseable {
     private final Step training;
     private final Step backward;
     private final long workspaceBytes;
+    private Step mask; // made on first use
     private dnnl_memory workspace;
     private long workspaceAddress;
 
@@ -109,8 +110,25 @@ final class MaxPoolKernel implements AutoCloseable {
         backward.execute(new long[] {diffDst, workspaceAddress, diffSrc}, null, false);
     }
 
+    /**
+     * diffDst where the forward's output {@code dst} is positive, 0 elsewhere, in this thread's
+     * scratch; returns its address.
+     */
+    long maskByOutput(long dst, long diffDst) {
+        if (mask == null) {
+            mask = Step.reluBackward(g.dst());
+        }
+        long masked = Scratch.forThisThread().address(Scratch.Role.DELTA, g.batch() * g.channels() * g.outHeight()
+                * g.outWidth() * Float.BYTES);
+        mask.execute(new long[] {dst, diffDst, masked}, null, false);
+        return masked;
+    }
+
     @Override
     public void close() {
+        if (mask != null) {
+            mask.close();
+        }
         backward.close(); // before training: its descriptor points at the training one as its hint
         training.close();
         inference.close();

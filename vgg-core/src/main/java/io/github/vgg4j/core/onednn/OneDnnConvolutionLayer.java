@@ -37,7 +37,7 @@ import java.util.Map;
  * <p>Configurations the kernels do not cover (NHWC, dilation, other activations or data types, no
  * bias) run DL4J's own code.
  */
-final class OneDnnConvolutionLayer extends ConvolutionLayer {
+final class OneDnnConvolutionLayer extends ConvolutionLayer implements ErrorInPlace, ErrorInPlace.Consumer {
     private static final int KERNELS_KEPT = 4; // geometries per layer: the usual batch and a last, smaller one
 
     private final Map<ConvKernel.Geometry, ConvKernel> kernels = new LinkedHashMap<>(8, 0.75f, true) {
@@ -54,9 +54,23 @@ final class OneDnnConvolutionLayer extends ConvolutionLayer {
     private INDArray trainedInput;
     private INDArray trainedOutput;
     private ConvKernel trainedKernel;
+    /** The layer before this one in a MultiLayerNetwork, when it is one of these kernels' layers. */
+    private ErrorInPlace producer;
+    private boolean lastBackwardInPlace;
 
     OneDnnConvolutionLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
+    }
+
+    @Override
+    public void producer(ErrorInPlace producer) {
+        this.producer = producer;
+    }
+
+    /** Its ReLU's derivative is the mask, and backward reads the output for nothing else. */
+    @Override
+    public boolean takesErrorInPlace(INDArray output) {
+        return output != null && output == trainedOutput && relu() && ErrorInPlace.enabled();
     }
 
     private org.deeplearning4j.nn.conf.layers.ConvolutionLayer config() {
@@ -145,11 +159,16 @@ final class OneDnnConvolutionLayer extends ConvolutionLayer {
         INDArray db = Dnnl.dense(biasGrad) ? biasGrad : biasGrad.ulike();
         INDArray x = dense(input);
         INDArray eps = dense(epsilon);
-        INDArray epsAtInput = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
+        // The next layer wrote the error over this layer's output, already through the ReLU's derivative.
+        boolean masked = epsilon == trainedOutput;
+        boolean inPlace = x == input && producer != null && producer.takesErrorInPlace(input);
+        INDArray epsAtInput = inPlace ? ErrorInPlace.returned(input, workspaceMgr)
+                : workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
         INDArray w = dense(weights);
-        trainedKernel.backward(Dnnl.address(x), Dnnl.address(w), Dnnl.address(eps),
-                Dnnl.address(trainedOutput), Dnnl.address(epsAtInput), Dnnl.address(dw), Dnnl.address(db));
+        trainedKernel.backward(Dnnl.address(x), Dnnl.address(w), Dnnl.address(eps), Dnnl.address(trainedOutput),
+                Dnnl.address(epsAtInput), Dnnl.address(dw), Dnnl.address(db), masked, inPlace);
         Dnnl.keepAlive(x, w, eps);
+        lastBackwardInPlace = inPlace;
         if (dw != weightGrad) {
             weightGrad.assign(dw);
         }
@@ -171,6 +190,6 @@ final class OneDnnConvolutionLayer extends ConvolutionLayer {
         for (ConvKernel k : kernels.values()) {
             b.append(b.length() == 0 ? "" : "; ").append(k.describe());
         }
-        return b.length() == 0 ? "not run yet" : b.toString();
+        return b.length() == 0 ? "not run yet" : b + (lastBackwardInPlace ? "; error at the input written in place" : "");
     }
 }

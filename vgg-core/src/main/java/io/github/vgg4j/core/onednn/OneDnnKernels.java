@@ -109,6 +109,7 @@ public final class OneDnnKernels {
             Layers.replace(model, i, layers[i], inner, replacement);
             n++;
         }
+        linkErrorsInPlace(model);
         if (n > 0 && updaterState != null) {
             // The updater keeps the layers it was built on: rebuild it on the new ones, same state.
             if (model instanceof MultiLayerNetwork m) {
@@ -118,6 +119,26 @@ public final class OneDnnKernels {
             }
         }
         return n;
+    }
+
+    /**
+     * Tells each kernel layer of a MultiLayerNetwork that directly follows another (no input
+     * preprocessor between them) who its producer is, so that its backward pass may write the error
+     * over the producer's output ({@link ErrorInPlace}). ComputationGraphs are left alone: a vertex's
+     * output may feed several others.
+     */
+    private static void linkErrorsInPlace(Model model) {
+        if (!(model instanceof MultiLayerNetwork m)) {
+            return;
+        }
+        Layer[] layers = m.getLayers();
+        for (int i = 0; i < layers.length; i++) {
+            if (unwrap(layers[i]) instanceof ErrorInPlace.Consumer c) {
+                Layer before = i == 0 ? null : unwrap(layers[i - 1]);
+                boolean chained = before instanceof ErrorInPlace && m.getLayerWiseConfigurations().getInputPreProcess(i) == null;
+                c.producer(chained ? (ErrorInPlace) before : null);
+            }
+        }
     }
 
     /**

@@ -27,13 +27,33 @@ import java.util.Arrays;
  * {@link OneDnnKernels} puts this class in place of DL4J's, with the same configuration object,
  * so a saved network is DL4J's own.
  */
-final class OneDnnSubsamplingLayer extends SubsamplingLayer {
+final class OneDnnSubsamplingLayer extends SubsamplingLayer implements ErrorInPlace, ErrorInPlace.Consumer {
     private final KernelSlot<MaxPoolKernel.Geometry, MaxPoolKernel> kernel = new KernelSlot<>(MaxPoolKernel::geometry);
     /** The input of the last training forward, whose maxima the kernel holds (identity, not value). */
     private INDArray trainedInput;
+    private INDArray trainedOutput;
+    /** The layer before this one in a MultiLayerNetwork, when it is one of these kernels' layers. */
+    private ErrorInPlace producer;
+    private boolean lastBackwardInPlace;
 
     OneDnnSubsamplingLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
+    }
+
+    @Override
+    public void producer(ErrorInPlace producer) {
+        this.producer = producer;
+    }
+
+    /**
+     * When the input is a ReLU's output that takes its error in place: then each maximum is
+     * positive exactly where the ReLU lets the error through, so masking by the output changes
+     * nothing; and backward reads the output for nothing else (the maxima's positions are kept).
+     */
+    @Override
+    public boolean takesErrorInPlace(INDArray output) {
+        return output != null && output == trainedOutput && producer != null && producer.takesErrorInPlace(input)
+                && ErrorInPlace.enabled();
     }
 
     private org.deeplearning4j.nn.conf.layers.SubsamplingLayer config() {
@@ -63,6 +83,7 @@ final class OneDnnSubsamplingLayer extends SubsamplingLayer {
 
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        trainedOutput = null;
         if (!Dnnl.available() || !supported(input)) {
             trainedInput = null;
             return super.activate(training, workspaceMgr);
@@ -79,6 +100,7 @@ final class OneDnnSubsamplingLayer extends SubsamplingLayer {
         if (training) {
             k.forwardTraining(Dnnl.address(in), Dnnl.address(out));
             trainedInput = input;
+            trainedOutput = out;
         } else {
             k.forward(Dnnl.address(in), Dnnl.address(out));
             trainedInput = null;
@@ -95,14 +117,29 @@ final class OneDnnSubsamplingLayer extends SubsamplingLayer {
         }
         assertInputSet(true);
         INDArray eps = Dnnl.dense(epsilon) ? epsilon : epsilon.dup('c');
-        INDArray epsAtInput = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
-        kernel.current().backward(Dnnl.address(eps), Dnnl.address(epsAtInput));
+        // The next layer wrote the error over this layer's output, already masked by it.
+        boolean masked = epsilon == trainedOutput;
+        boolean inPlace = Dnnl.dense(input) && producer != null && producer.takesErrorInPlace(input);
+        INDArray epsAtInput = inPlace ? ErrorInPlace.returned(input, workspaceMgr)
+                : workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
+        MaxPoolKernel k = kernel.current();
+        long diffDst = Dnnl.address(eps);
+        if (inPlace && !masked) {
+            // The input's ReLU gets no derivative of its own (its output is overwritten): apply it
+            // here, where a maximum is positive exactly where that ReLU passes the error.
+            diffDst = k.maskByOutput(Dnnl.address(trainedOutput), diffDst);
+        }
+        k.backward(diffDst, Dnnl.address(epsAtInput));
         Dnnl.keepAlive(eps);
+        lastBackwardInPlace = inPlace;
+        trainedInput = null;
+        trainedOutput = null;
         return new Pair<>(new DefaultGradient(), epsAtInput);
     }
 
     /** oneDNN's implementation name, once the layer has run. */
     String describe() {
-        return kernel.current() == null ? "not run yet" : kernel.current().implementation();
+        return kernel.current() == null ? "not run yet" : kernel.current().implementation()
+                + (lastBackwardInPlace ? "; error at the input written in place" : "");
     }
 }

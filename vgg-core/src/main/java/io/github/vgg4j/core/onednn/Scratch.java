@@ -15,7 +15,9 @@ import java.util.Map;
  */
 final class Scratch {
     /** What a buffer holds during a call; buffers of different roles are used at the same time. */
-    enum Role { SRC, WEIGHTS, DELTA, DIFF_DST, DIFF_SRC, DIFF_WEIGHTS, DIFF_BIAS, SCRATCHPAD;
+    enum Role { SRC, WEIGHTS, DELTA, DIFF_DST, DIFF_SRC, DIFF_WEIGHTS, DIFF_BIAS, SCRATCHPAD,
+        /** The error at a convolution's input, plain, before it goes over the input ({@link ErrorInPlace}). */
+        INPUT_ERROR;
 
         /** A forward pass's output lives only until it is reordered out; backward's diff_dst likewise. */
         static final Role DST = DIFF_DST;

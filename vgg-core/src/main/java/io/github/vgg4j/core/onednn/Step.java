@@ -1,5 +1,7 @@
 package io.github.vgg4j.core.onednn;
 
+import org.bytedeco.dnnl.const_dnnl_op_desc_t;
+import org.bytedeco.dnnl.dnnl_eltwise_desc_t;
 import org.bytedeco.dnnl.dnnl_exec_arg_t;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
@@ -164,6 +166,22 @@ final class Step implements AutoCloseable {
             args.position(nargs - 1).arg(DNNL_ARG_SCRATCHPAD).memory(scratchpadMemory);
         }
         args.position(0);
+    }
+
+    /**
+     * diff_src = diff_dst * (dst > 0), all in the plain NCHW layout: a ReLU's derivative read off its
+     * output. diff_src may be the same memory as diff_dst or as dst (element by element).
+     */
+    static Step reluBackward(long[] nchw) {
+        dnnl_memory_desc_t plain = Dnnl.desc(nchw, dnnl_nchw);
+        dnnl_eltwise_desc_t d = new dnnl_eltwise_desc_t();
+        Dnnl.check(dnnl_eltwise_backward_desc_init(d, dnnl_eltwise_relu_use_dst_for_bwd, plain, plain, 0f, 0f),
+                "dnnl_eltwise_backward_desc_init");
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        Dnnl.check(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(d), null, Dnnl.engine(), null), "relu backward");
+        return new Step("relu backward", pd, List.of(
+                Operand.in(DNNL_ARG_DST, plain, null), Operand.in(DNNL_ARG_DIFF_DST, plain, null),
+                Operand.out(DNNL_ARG_DIFF_SRC, plain, null)), new int[] {-1, -1, -1});
     }
 
     /** oneDNN's name for the implementation it picked, e.g. {@code jit_wino_4x3:avx512_core}. */

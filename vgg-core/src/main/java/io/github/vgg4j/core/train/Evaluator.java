@@ -17,8 +17,21 @@ public final class Evaluator {
     private Evaluator() {
     }
 
-    /** Runs inference over the whole iterator (reset first) in test mode (no dropout). */
+    /**
+     * Runs inference over the whole iterator (reset first) in test mode (no dropout). The memory of
+     * the training activations is freed before, and that of the inference buffers after
+     * ({@link Workspaces}): evaluating between epochs does not add to training's peak memory.
+     */
     public static EvaluationReport evaluate(Model model, DataSetIterator data, List<String> labels) {
+        Workspaces.releaseActivations();
+        try {
+            return evaluateInference(model, data, labels);
+        } finally {
+            Workspaces.releaseActivations();
+        }
+    }
+
+    private static EvaluationReport evaluateInference(Model model, DataSetIterator data, List<String> labels) {
         int k = labels.size();
         int[][] confusion = new int[k][k];
         long n = 0;

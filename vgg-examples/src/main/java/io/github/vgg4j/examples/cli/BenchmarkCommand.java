@@ -2,6 +2,7 @@ package io.github.vgg4j.examples.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.vgg4j.core.train.Workspaces;
 import io.github.vgg4j.core.FastPath;
 import io.github.vgg4j.core.VGGBuilder;
 import io.github.vgg4j.core.bench.PeakMemory;
@@ -89,6 +90,7 @@ final class BenchmarkCommand implements Callable<Integer> {
         err.flush();
 
         Measurement trainM = train ? measure(net, Phase.TRAIN, shape, err) : null;
+        Workspaces.releaseActivations(); // inference's buffers are not held on top of training's (--phase both)
         Measurement inferM = inference ? measure(net, Phase.INFERENCE, shape, err) : null;
         long peak = PeakMemory.peakResidentBytes();
 

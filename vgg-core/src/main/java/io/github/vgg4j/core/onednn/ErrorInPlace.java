@@ -1,0 +1,55 @@
+package io.github.vgg4j.core.onednn;
+
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Backward passes that write the error at a layer's input into that input's own memory, the
+ * previous layer's output, instead of into a new array.
+ *
+ * <p>Why: DL4J keeps every layer's output of a training step until the step ends, and puts the
+ * errors in flight into two more buffers, each the size of the largest output (2 x 411 MB for
+ * VGG16 at 224x224, batch 32): that pair was what put vgg4j's training memory above PyTorch's,
+ * which frees each output once its backward pass has used it. An output that has been used is
+ * dead, and exactly the right size for its error.
+ *
+ * <p>The contract, between a layer ({@link Consumer}) and the one before it (the producer): the
+ * producer agrees, for the output of its current training step, when every use of that output in
+ * its own backward pass is over before the error arrives, and when multiplying the error by
+ * {@code (output > 0)} changes nothing in its gradients (a ReLU's output; a max pool of one). The
+ * consumer then writes the error, already multiplied by {@code (output > 0)}, over the output, and
+ * the producer, finding its own output as its error, skips its ReLU's derivative. Only
+ * MultiLayerNetworks are linked ({@link OneDnnKernels#install}): their layers form a chain, so no
+ * other layer reads the output. {@code -Dvgg4j.onednn.inPlaceErrors=false} turns it off.
+ */
+interface ErrorInPlace {
+    String PROPERTY = "vgg4j.onednn.inPlaceErrors";
+
+    static boolean enabled() {
+        return Boolean.parseBoolean(System.getProperty(PROPERTY, "true"));
+    }
+
+    /**
+     * Whether the next layer may overwrite {@code output} (this layer's output of the current
+     * training step) with the error at it, multiplied by {@code (output > 0)}.
+     */
+    boolean takesErrorInPlace(INDArray output);
+
+    /** A layer that can write its input's error in place, given its producer. */
+    interface Consumer {
+        void producer(ErrorInPlace producer);
+    }
+
+    /**
+     * The array to hand back as the error at the input: {@code input}, whose memory now holds it.
+     * DL4J checks that a returned error lives in its errors' workspace; this one lives where the
+     * activations do, which the workspace manager is told (for this backward pass only: DL4J makes
+     * new managers for each).
+     */
+    static INDArray returned(INDArray input, LayerWorkspaceMgr workspaceMgr) {
+        if (input.isAttached()) {
+            workspaceMgr.setNoLeverageOverride(input.data().getParentWorkspace().getId());
+        }
+        return input;
+    }
+}
