@@ -323,6 +323,62 @@ class FastPathTest {
         }));
     }
 
+    /**
+     * DL4J's external-errors use: a caller runs {@code feedForward} in training mode, then hands the
+     * error at the last layer to {@code backpropGradient}, here the last layer's own output array.
+     * The kernels write errors over activations only inside DL4J's own training step: the caller's
+     * activations come back intact, DL4J's workspace checks pass, and the gradients (and the error
+     * at the input) are those computed with errors in arrays of their own.
+     */
+    @Test
+    void externalErrorsLeaveTheCallersActivationsIntact() {
+        withProperty(ALGORITHM, "direct", () -> {
+            MultiLayerConfiguration conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(3)
+                    .list()
+                    .layer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nIn(3).nOut(8)
+                            .convolutionMode(org.deeplearning4j.nn.conf.ConvolutionMode.Same)
+                            .activation(org.nd4j.linalg.activations.Activation.RELU).build())
+                    .layer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(8)
+                            .convolutionMode(org.deeplearning4j.nn.conf.ConvolutionMode.Same)
+                            .activation(org.nd4j.linalg.activations.Activation.RELU).build())
+                    .layer(new org.deeplearning4j.nn.conf.layers.SubsamplingLayer.Builder(2, 2).stride(2, 2).build())
+                    .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.convolutional(16, 16, 3))
+                    .build();
+            Nd4j.getRandom().setSeed(5);
+            INDArray x = Nd4j.rand(new int[] {4, 3, 16, 16}).subi(0.5);
+            MultiLayerNetwork net = new MultiLayerNetwork(conf);
+            net.init();
+            FastPath.apply(net);
+            MultiLayerNetwork separate = net.clone();
+            FastPath.apply(separate);
+
+            net.setInput(x);
+            List<INDArray> acts = net.feedForward(true, false);
+            List<INDArray> before = acts.stream().map(INDArray::dup).toList();
+            INDArray eps = acts.get(acts.size() - 1); // the pool's own output, as the error
+            var result = net.backpropGradient(eps, null);
+            for (int i = 0; i < acts.size(); i++) {
+                assertEquals(before.get(i), acts.get(i), "activation " + i + " was overwritten");
+            }
+            Map<String, INDArray> g = result.getFirst().gradientForVariable();
+
+            separate.setInput(x);
+            List<INDArray> acts2 = separate.feedForward(true, false);
+            INDArray[] b = new INDArray[1];
+            Map<String, INDArray>[] g2 = new Map[1];
+            withProperty(IN_PLACE, "false", () -> {
+                var r = separate.backpropGradient(acts2.get(acts2.size() - 1).dup(), null);
+                g2[0] = r.getFirst().gradientForVariable();
+                b[0] = r.getSecond();
+            });
+            for (String key : g2[0].keySet()) {
+                assertEquals(0.0, g.get(key).sub(g2[0].get(key)).amaxNumber().doubleValue(), key);
+            }
+            assertEquals(0.0, result.getSecond().sub(b[0]).amaxNumber().doubleValue(), "error at the input");
+            assertTrue(OneDnnKernels.implementations(net).stream().noneMatch(l -> l.contains("in place")));
+        });
+    }
+
     /** Runs {@code body} with a kernel system property set, and clears it afterwards. */
     private static void withProperty(String key, String value, Runnable body) {
         System.setProperty(key, value);

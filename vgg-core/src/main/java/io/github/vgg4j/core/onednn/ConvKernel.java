@@ -79,6 +79,7 @@ final class ConvKernel implements AutoCloseable {
 
     /** dst = conv(src, weights) + bias, then ReLU if fused; plain NCHW/OIHW addresses. */
     void forward(long src, long weights, long bias, long dst) {
+        Scratch.forThisThread().safePoint();
         for (long first = 0; first < g.batch(); first += chunk) {
             long n = Math.min(chunk, g.batch() - first);
             plan(n).forward(src + first * g.srcBytesPerImage(), weights, bias, dst + first * g.dstBytesPerImage());
@@ -93,6 +94,7 @@ final class ConvKernel implements AutoCloseable {
      */
     void backward(long src, long weights, long diffDst, long dst, long diffSrc, long diffWeights, long diffBias,
                   boolean diffDstMasked, boolean errorOverSrc) {
+        Scratch.forThisThread().safePoint();
         for (long first = 0; first < g.batch(); first += chunk) {
             long n = Math.min(chunk, g.batch() - first);
             long out = first * g.dstBytesPerImage();

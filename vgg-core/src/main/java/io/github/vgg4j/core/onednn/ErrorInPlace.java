@@ -2,6 +2,7 @@ package io.github.vgg4j.core.onednn;
 
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Backward passes that write the error at a layer's input into that input's own memory, the
@@ -18,15 +19,28 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * its own backward pass is over before the error arrives, and when multiplying the error by
  * {@code (output > 0)} changes nothing in its gradients (a ReLU's output; a max pool of one). The
  * consumer then writes the error, already multiplied by {@code (output > 0)}, over the output, and
- * the producer, finding its own output as its error, skips its ReLU's derivative. Only
- * MultiLayerNetworks are linked ({@link OneDnnKernels#install}): their layers form a chain, so no
- * other layer reads the output. {@code -Dvgg4j.onednn.inPlaceErrors=false} turns it off.
+ * tells the producer ({@link #errorWrittenOverOutput}), which then skips its ReLU's derivative.
+ * Only MultiLayerNetworks are linked ({@link OneDnnKernels#install}): their layers form a chain, so
+ * no other layer reads the output; and only inside DL4J's own training step (the output in the
+ * open {@value #TRAINING_ACTIVATIONS} workspace): activations a caller got from {@code
+ * feedForward} and passes to {@code backpropGradient} itself are left intact. A listener that
+ * keeps the activations of {@code onForwardPass} and reads them after the backward pass sees
+ * errors in them (DL4J's StatsListener computes its statistics inside {@code onForwardPass}).
+ * {@code -Dvgg4j.onednn.inPlaceErrors=false} turns it off.
  */
 interface ErrorInPlace {
     String PROPERTY = "vgg4j.onednn.inPlaceErrors";
+    /** MultiLayerNetwork's workspace for the activations of a training step. */
+    String TRAINING_ACTIVATIONS = "WS_ALL_LAYERS_ACT";
 
-    static boolean enabled() {
-        return Boolean.parseBoolean(System.getProperty(PROPERTY, "true"));
+    /**
+     * Whether {@code output} may be overwritten: the feature is on and the array lives in the
+     * training step's activations workspace, open now (DL4J's own training step).
+     */
+    static boolean allowedFor(INDArray output) {
+        return Boolean.parseBoolean(System.getProperty(PROPERTY, "true")) && output.isAttached()
+                && TRAINING_ACTIVATIONS.equals(output.data().getParentWorkspace().getId())
+                && Nd4j.getWorkspaceManager().checkIfWorkspaceExistsAndActive(TRAINING_ACTIVATIONS);
     }
 
     /**
@@ -34,6 +48,14 @@ interface ErrorInPlace {
      * training step) with the error at it, multiplied by {@code (output > 0)}.
      */
     boolean takesErrorInPlace(INDArray output);
+
+    /**
+     * Called by the next layer once it has written the error over this layer's output (after
+     * {@link #takesErrorInPlace} said yes): the error this layer then receives is that output,
+     * already multiplied by {@code (output > 0)}. Told, not inferred from the array's identity: a
+     * caller could hand a layer's own output back to it as an error.
+     */
+    void errorWrittenOverOutput();
 
     /** A layer that can write its input's error in place, given its producer. */
     interface Consumer {
@@ -43,8 +65,9 @@ interface ErrorInPlace {
     /**
      * The array to hand back as the error at the input: {@code input}, whose memory now holds it.
      * DL4J checks that a returned error lives in its errors' workspace; this one lives where the
-     * activations do, which the workspace manager is told (for this backward pass only: DL4J makes
-     * new managers for each).
+     * activations do, which the workspace manager is told. That exemption holds for the rest of
+     * this backward pass (DL4J makes new managers for each) and for every layer below: an array in
+     * the activations workspace returned as an error is no longer flagged for them either.
      */
     static INDArray returned(INDArray input, LayerWorkspaceMgr workspaceMgr) {
         if (input.isAttached()) {

@@ -112,7 +112,8 @@ final class MaxPoolKernel implements AutoCloseable {
 
     /**
      * diffDst where the forward's output {@code dst} is positive, 0 elsewhere, in this thread's
-     * scratch; returns its address.
+     * scratch; returns its address. The whole batch at once: in VGG only the last pool (whose next
+     * layer is a dense one) needs it, and its output is small (3.2 MB at 224x224, batch 32).
      */
     long maskByOutput(long dst, long diffDst) {
         if (mask == null) {

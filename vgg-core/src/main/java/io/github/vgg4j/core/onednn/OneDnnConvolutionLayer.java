@@ -57,6 +57,8 @@ final class OneDnnConvolutionLayer extends ConvolutionLayer implements ErrorInPl
     /** The layer before this one in a MultiLayerNetwork, when it is one of these kernels' layers. */
     private ErrorInPlace producer;
     private boolean lastBackwardInPlace;
+    /** The next layer wrote the error over trainedOutput ({@link ErrorInPlace#errorWrittenOverOutput}). */
+    private boolean errorOverOutput;
 
     OneDnnConvolutionLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -70,7 +72,12 @@ final class OneDnnConvolutionLayer extends ConvolutionLayer implements ErrorInPl
     /** Its ReLU's derivative is the mask, and backward reads the output for nothing else. */
     @Override
     public boolean takesErrorInPlace(INDArray output) {
-        return output != null && output == trainedOutput && relu() && ErrorInPlace.enabled();
+        return output != null && output == trainedOutput && relu() && ErrorInPlace.allowedFor(output);
+    }
+
+    @Override
+    public void errorWrittenOverOutput() {
+        errorOverOutput = true;
     }
 
     private org.deeplearning4j.nn.conf.layers.ConvolutionLayer config() {
@@ -120,6 +127,7 @@ final class OneDnnConvolutionLayer extends ConvolutionLayer implements ErrorInPl
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         trainedInput = null;
         trainedOutput = null;
+        errorOverOutput = false;
         if (!supported()) {
             return super.activate(training, workspaceMgr);
         }
@@ -160,7 +168,7 @@ final class OneDnnConvolutionLayer extends ConvolutionLayer implements ErrorInPl
         INDArray x = dense(input);
         INDArray eps = dense(epsilon);
         // The next layer wrote the error over this layer's output, already through the ReLU's derivative.
-        boolean masked = epsilon == trainedOutput;
+        boolean masked = errorOverOutput && epsilon == trainedOutput;
         boolean inPlace = x == input && producer != null && producer.takesErrorInPlace(input);
         INDArray epsAtInput = inPlace ? ErrorInPlace.returned(input, workspaceMgr)
                 : workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
@@ -169,6 +177,9 @@ final class OneDnnConvolutionLayer extends ConvolutionLayer implements ErrorInPl
                 Dnnl.address(epsAtInput), Dnnl.address(dw), Dnnl.address(db), masked, inPlace);
         Dnnl.keepAlive(x, w, eps);
         lastBackwardInPlace = inPlace;
+        if (inPlace) {
+            producer.errorWrittenOverOutput();
+        }
         if (dw != weightGrad) {
             weightGrad.assign(dw);
         }
@@ -181,6 +192,7 @@ final class OneDnnConvolutionLayer extends ConvolutionLayer implements ErrorInPl
         weightNoiseParams.clear();
         trainedInput = null;
         trainedOutput = null;
+        errorOverOutput = false;
         return new Pair<>(gradient, backpropDropOutIfPresent(epsAtInput));
     }
 

@@ -35,6 +35,8 @@ final class OneDnnSubsamplingLayer extends SubsamplingLayer implements ErrorInPl
     /** The layer before this one in a MultiLayerNetwork, when it is one of these kernels' layers. */
     private ErrorInPlace producer;
     private boolean lastBackwardInPlace;
+    /** The next layer wrote the error over trainedOutput ({@link ErrorInPlace#errorWrittenOverOutput}). */
+    private boolean errorOverOutput;
 
     OneDnnSubsamplingLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -53,7 +55,12 @@ final class OneDnnSubsamplingLayer extends SubsamplingLayer implements ErrorInPl
     @Override
     public boolean takesErrorInPlace(INDArray output) {
         return output != null && output == trainedOutput && producer != null && producer.takesErrorInPlace(input)
-                && ErrorInPlace.enabled();
+                && ErrorInPlace.allowedFor(output);
+    }
+
+    @Override
+    public void errorWrittenOverOutput() {
+        errorOverOutput = true;
     }
 
     private org.deeplearning4j.nn.conf.layers.SubsamplingLayer config() {
@@ -84,6 +91,7 @@ final class OneDnnSubsamplingLayer extends SubsamplingLayer implements ErrorInPl
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         trainedOutput = null;
+        errorOverOutput = false;
         if (!Dnnl.available() || !supported(input)) {
             trainedInput = null;
             return super.activate(training, workspaceMgr);
@@ -118,7 +126,7 @@ final class OneDnnSubsamplingLayer extends SubsamplingLayer implements ErrorInPl
         assertInputSet(true);
         INDArray eps = Dnnl.dense(epsilon) ? epsilon : epsilon.dup('c');
         // The next layer wrote the error over this layer's output, already masked by it.
-        boolean masked = epsilon == trainedOutput;
+        boolean masked = errorOverOutput && epsilon == trainedOutput;
         boolean inPlace = Dnnl.dense(input) && producer != null && producer.takesErrorInPlace(input);
         INDArray epsAtInput = inPlace ? ErrorInPlace.returned(input, workspaceMgr)
                 : workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
@@ -132,8 +140,12 @@ final class OneDnnSubsamplingLayer extends SubsamplingLayer implements ErrorInPl
         k.backward(diffDst, Dnnl.address(epsAtInput));
         Dnnl.keepAlive(eps);
         lastBackwardInPlace = inPlace;
+        if (inPlace) {
+            producer.errorWrittenOverOutput();
+        }
         trainedInput = null;
         trainedOutput = null;
+        errorOverOutput = false;
         return new Pair<>(new DefaultGradient(), epsAtInput);
     }
 

@@ -50,14 +50,29 @@ final class Scratch {
     }
 
     private int measuring;
+    private boolean releasePending;
 
     /**
      * Counts kernels still timing their candidate algorithms on this thread; when the last one has
-     * chosen, the buffers are released and regrow to what the chosen kernels need.
+     * chosen, the buffers are released (at the next {@link #safePoint}) and regrow to what the
+     * chosen kernels need.
      */
     void measuring(int delta) {
         measuring += delta;
         if (delta < 0 && measuring == 0) {
+            releasePending = true;
+        }
+    }
+
+    /**
+     * Where a release asked for by {@link #measuring} happens: at the start of a kernel call, never
+     * inside one. A choice is made inside a call, between steps that pass each other buffers (the
+     * error through the ReLU's derivative, a reordered diff_dst, the error at the input), and
+     * freeing them there would leave the next step reading freed memory.
+     */
+    void safePoint() {
+        if (releasePending) {
+            releasePending = false;
             buffers.values().forEach(Dnnl::free);
             buffers.clear();
             sizes.clear();

@@ -170,7 +170,10 @@ final class Step implements AutoCloseable {
 
     /**
      * diff_src = diff_dst * (dst > 0), all in the plain NCHW layout: a ReLU's derivative read off its
-     * output. diff_src may be the same memory as diff_dst or as dst (element by element).
+     * output. diff_src may be the same memory as diff_dst (oneDNN documents that) or as dst: oneDNN
+     * does not document the latter, and vgg4j relies on its element-wise kernels reading both
+     * inputs of an element before writing it ({@code FastPathTest} compares the errors written
+     * this way with separately computed ones, to the bit).
      */
     static Step reluBackward(long[] nchw) {
         dnnl_memory_desc_t plain = Dnnl.desc(nchw, dnnl_nchw);
