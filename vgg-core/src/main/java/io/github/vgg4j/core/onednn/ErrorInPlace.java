@@ -1,6 +1,8 @@
 package io.github.vgg4j.core.onednn;
 
+import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -63,16 +65,68 @@ interface ErrorInPlace {
     }
 
     /**
-     * The array to hand back as the error at the input: {@code input}, whose memory now holds it.
-     * DL4J checks that a returned error lives in its errors' workspace; this one lives where the
-     * activations do, which the workspace manager is told. That exemption holds for the rest of
-     * this backward pass (DL4J makes new managers for each) and for every layer below: an array in
-     * the activations workspace returned as an error is no longer flagged for them either.
+     * One layer's side of the contract, both ways: as the consumer of its producer's output and as
+     * the producer of its own. The convolution and max-pool layers each hold one and delegate to it.
      */
-    static INDArray returned(INDArray input, LayerWorkspaceMgr workspaceMgr) {
-        if (input.isAttached()) {
-            workspaceMgr.setNoLeverageOverride(input.data().getParentWorkspace().getId());
+    final class Link {
+        private ErrorInPlace producer;
+        /** The next layer wrote the error over this layer's output of the current step. */
+        private boolean errorOverOutput;
+        private boolean lastWroteInPlace;
+
+        void producer(ErrorInPlace producer) {
+            this.producer = producer;
         }
-        return input;
+
+        /** A new training forward: nothing has been written over its output yet. */
+        void forward() {
+            errorOverOutput = false;
+        }
+
+        void errorWrittenOverOutput() {
+            errorOverOutput = true;
+        }
+
+        /** Whether {@code epsilon} is this layer's {@code output} with the error written over it (already masked). */
+        boolean receivedOverOutput(INDArray epsilon, INDArray output) {
+            return errorOverOutput && epsilon == output;
+        }
+
+        /** Whether the producer lets the error at {@code input}, its output, be written over it. */
+        boolean producerTakes(INDArray input) {
+            return producer != null && producer.takesErrorInPlace(input);
+        }
+
+        /**
+         * The array for the error at the input: {@code input} itself when written in place, else a new
+         * one in DL4J's errors workspace. DL4J checks that a returned error lives in its errors'
+         * workspace; an error over the input lives where the activations do, which the workspace
+         * manager is told. That exemption holds for the rest of this backward pass (DL4J makes new
+         * managers for each) and for every layer below: an array in the activations workspace
+         * returned as an error is no longer flagged for them either.
+         */
+        INDArray errorAtInput(boolean inPlace, INDArray input, LayerWorkspaceMgr workspaceMgr) {
+            if (!inPlace) {
+                return workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
+            }
+            if (input.isAttached()) {
+                workspaceMgr.setNoLeverageOverride(input.data().getParentWorkspace().getId());
+            }
+            return input;
+        }
+
+        /** After the backward pass: tells the producer when its output now holds the error; the step is over. */
+        void backwardDone(boolean wroteInPlace) {
+            lastWroteInPlace = wroteInPlace;
+            if (wroteInPlace) {
+                producer.errorWrittenOverOutput();
+            }
+            errorOverOutput = false;
+        }
+
+        /** For the layer's description: whether its last backward pass wrote in place. */
+        String describe() {
+            return lastWroteInPlace ? "; error at the input written in place" : "";
+        }
     }
 }

@@ -54,11 +54,7 @@ final class OneDnnConvolutionLayer extends ConvolutionLayer implements ErrorInPl
     private INDArray trainedInput;
     private INDArray trainedOutput;
     private ConvKernel trainedKernel;
-    /** The layer before this one in a MultiLayerNetwork, when it is one of these kernels' layers. */
-    private ErrorInPlace producer;
-    private boolean lastBackwardInPlace;
-    /** The next layer wrote the error over trainedOutput ({@link ErrorInPlace#errorWrittenOverOutput}). */
-    private boolean errorOverOutput;
+    private final ErrorInPlace.Link link = new ErrorInPlace.Link();
 
     OneDnnConvolutionLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -66,7 +62,7 @@ final class OneDnnConvolutionLayer extends ConvolutionLayer implements ErrorInPl
 
     @Override
     public void producer(ErrorInPlace producer) {
-        this.producer = producer;
+        link.producer(producer);
     }
 
     /** Its ReLU's derivative is the mask, and backward reads the output for nothing else. */
@@ -77,7 +73,7 @@ final class OneDnnConvolutionLayer extends ConvolutionLayer implements ErrorInPl
 
     @Override
     public void errorWrittenOverOutput() {
-        errorOverOutput = true;
+        link.errorWrittenOverOutput();
     }
 
     private org.deeplearning4j.nn.conf.layers.ConvolutionLayer config() {
@@ -127,7 +123,7 @@ final class OneDnnConvolutionLayer extends ConvolutionLayer implements ErrorInPl
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         trainedInput = null;
         trainedOutput = null;
-        errorOverOutput = false;
+        link.forward();
         if (!supported()) {
             return super.activate(training, workspaceMgr);
         }
@@ -168,18 +164,14 @@ final class OneDnnConvolutionLayer extends ConvolutionLayer implements ErrorInPl
         INDArray x = dense(input);
         INDArray eps = dense(epsilon);
         // The next layer wrote the error over this layer's output, already through the ReLU's derivative.
-        boolean masked = errorOverOutput && epsilon == trainedOutput;
-        boolean inPlace = x == input && producer != null && producer.takesErrorInPlace(input);
-        INDArray epsAtInput = inPlace ? ErrorInPlace.returned(input, workspaceMgr)
-                : workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
+        boolean masked = link.receivedOverOutput(epsilon, trainedOutput);
+        boolean inPlace = x == input && link.producerTakes(input);
+        INDArray epsAtInput = link.errorAtInput(inPlace, input, workspaceMgr);
         INDArray w = dense(weights);
         trainedKernel.backward(Dnnl.address(x), Dnnl.address(w), Dnnl.address(eps), Dnnl.address(trainedOutput),
                 Dnnl.address(epsAtInput), Dnnl.address(dw), Dnnl.address(db), masked, inPlace);
         Dnnl.keepAlive(x, w, eps);
-        lastBackwardInPlace = inPlace;
-        if (inPlace) {
-            producer.errorWrittenOverOutput();
-        }
+        link.backwardDone(inPlace);
         if (dw != weightGrad) {
             weightGrad.assign(dw);
         }
@@ -192,7 +184,6 @@ final class OneDnnConvolutionLayer extends ConvolutionLayer implements ErrorInPl
         weightNoiseParams.clear();
         trainedInput = null;
         trainedOutput = null;
-        errorOverOutput = false;
         return new Pair<>(gradient, backpropDropOutIfPresent(epsAtInput));
     }
 
@@ -202,6 +193,6 @@ final class OneDnnConvolutionLayer extends ConvolutionLayer implements ErrorInPl
         for (ConvKernel k : kernels.values()) {
             b.append(b.length() == 0 ? "" : "; ").append(k.describe());
         }
-        return b.length() == 0 ? "not run yet" : b + (lastBackwardInPlace ? "; error at the input written in place" : "");
+        return b.length() == 0 ? "not run yet" : b + link.describe();
     }
 }

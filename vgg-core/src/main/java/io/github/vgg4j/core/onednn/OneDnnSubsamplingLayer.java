@@ -32,11 +32,7 @@ final class OneDnnSubsamplingLayer extends SubsamplingLayer implements ErrorInPl
     /** The input of the last training forward, whose maxima the kernel holds (identity, not value). */
     private INDArray trainedInput;
     private INDArray trainedOutput;
-    /** The layer before this one in a MultiLayerNetwork, when it is one of these kernels' layers. */
-    private ErrorInPlace producer;
-    private boolean lastBackwardInPlace;
-    /** The next layer wrote the error over trainedOutput ({@link ErrorInPlace#errorWrittenOverOutput}). */
-    private boolean errorOverOutput;
+    private final ErrorInPlace.Link link = new ErrorInPlace.Link();
 
     OneDnnSubsamplingLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -44,7 +40,7 @@ final class OneDnnSubsamplingLayer extends SubsamplingLayer implements ErrorInPl
 
     @Override
     public void producer(ErrorInPlace producer) {
-        this.producer = producer;
+        link.producer(producer);
     }
 
     /**
@@ -54,13 +50,12 @@ final class OneDnnSubsamplingLayer extends SubsamplingLayer implements ErrorInPl
      */
     @Override
     public boolean takesErrorInPlace(INDArray output) {
-        return output != null && output == trainedOutput && producer != null && producer.takesErrorInPlace(input)
-                && ErrorInPlace.allowedFor(output);
+        return output != null && output == trainedOutput && link.producerTakes(input) && ErrorInPlace.allowedFor(output);
     }
 
     @Override
     public void errorWrittenOverOutput() {
-        errorOverOutput = true;
+        link.errorWrittenOverOutput();
     }
 
     private org.deeplearning4j.nn.conf.layers.SubsamplingLayer config() {
@@ -91,7 +86,7 @@ final class OneDnnSubsamplingLayer extends SubsamplingLayer implements ErrorInPl
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         trainedOutput = null;
-        errorOverOutput = false;
+        link.forward();
         if (!Dnnl.available() || !supported(input)) {
             trainedInput = null;
             return super.activate(training, workspaceMgr);
@@ -126,10 +121,9 @@ final class OneDnnSubsamplingLayer extends SubsamplingLayer implements ErrorInPl
         assertInputSet(true);
         INDArray eps = Dnnl.dense(epsilon) ? epsilon : epsilon.dup('c');
         // The next layer wrote the error over this layer's output, already masked by it.
-        boolean masked = errorOverOutput && epsilon == trainedOutput;
-        boolean inPlace = Dnnl.dense(input) && producer != null && producer.takesErrorInPlace(input);
-        INDArray epsAtInput = inPlace ? ErrorInPlace.returned(input, workspaceMgr)
-                : workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
+        boolean masked = link.receivedOverOutput(epsilon, trainedOutput);
+        boolean inPlace = Dnnl.dense(input) && link.producerTakes(input);
+        INDArray epsAtInput = link.errorAtInput(inPlace, input, workspaceMgr);
         MaxPoolKernel k = kernel.current();
         long diffDst = Dnnl.address(eps);
         if (inPlace && !masked) {
@@ -139,19 +133,15 @@ final class OneDnnSubsamplingLayer extends SubsamplingLayer implements ErrorInPl
         }
         k.backward(diffDst, Dnnl.address(epsAtInput));
         Dnnl.keepAlive(eps);
-        lastBackwardInPlace = inPlace;
-        if (inPlace) {
-            producer.errorWrittenOverOutput();
-        }
+        link.backwardDone(inPlace);
         trainedInput = null;
         trainedOutput = null;
-        errorOverOutput = false;
         return new Pair<>(new DefaultGradient(), epsAtInput);
     }
 
     /** oneDNN's implementation name, once the layer has run. */
     String describe() {
         return kernel.current() == null ? "not run yet" : kernel.current().implementation()
-                + (lastBackwardInPlace ? "; error at the input written in place" : "");
+                + link.describe();
     }
 }
