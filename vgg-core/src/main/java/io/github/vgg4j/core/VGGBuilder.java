@@ -2,6 +2,7 @@ package io.github.vgg4j.core;
 
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.CacheMode;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -14,10 +15,12 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.LocalResponseNormalization;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.IWeightInit;
 import org.deeplearning4j.nn.weights.WeightInit;
@@ -58,8 +61,8 @@ import java.util.List;
  * <p>Defaults follow the paper: configuration D (VGG16), 3x224x224 input, 1000 classes, ImageNet
  * head with dropout 0.5, SGD with Nesterov momentum 0.9, learning rate 0.01, weight decay 5e-4
  * (an L2 penalty on weights, as the paper and PyTorch's SGD apply it), He initialisation.
- * Networks run NCHW with {@link CacheMode#DEVICE}, and {@link FastPath} routes their
- * convolutions through oneDNN on CPU.
+ * Networks run NCHW with {@link CacheMode#DEVICE}; {@link #buildNetwork()} and {@link #buildGraph()}
+ * hand them out on vgg4j's kernels ({@link FastPath}).
  *
  * <p>Sizes: every block ends in a 2x2/2 max-pool that floors odd sizes (as torchvision and Keras
  * do): a 100x100 input gives 50, 25, 12, 6, 3; the last row/column of an odd-sized map is not
@@ -301,63 +304,30 @@ public final class VGGBuilder {
         return numClasses;
     }
 
-    /** The configuration, validated. Builds no weights (cheap even for VGG19). */
+    /** The configuration, validated. Builds no weights (cheap even for VGG19) and changes nothing in the JVM. */
     public MultiLayerConfiguration build() {
         validateSize();
-        FastPath.install();
-        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
-                .seed(seed)
-                .dataType(DataType.FLOAT)
-                .updater(updater != null ? updater : defaultUpdater())
-                .l2(weightDecay)
-                .convolutionMode(ConvolutionMode.Truncate)
-                .cacheMode(CacheMode.DEVICE)
-                .trainingWorkspaceMode(WorkspaceMode.ENABLED)
-                .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
-                .list();
-
-        for (int b = 1; b <= blocks.size(); b++) {
-            ConvBlock block = blocks.get(b - 1).scaled(widthMultiplier);
-            int[] kernels = block.kernels();
-            for (int i = 1; i <= kernels.length; i++) {
-                int k = kernels[i - 1];
-                list.layer(new ConvolutionLayer.Builder(k, k).stride(1, 1).padding(k / 2, k / 2)
-                        .dataFormat(CNN2DFormat.NCHW)
-                        .nOut(block.channels())
-                        .activation(batchNorm ? Activation.IDENTITY : Activation.RELU)
-                        .weightInit(reluInit())
-                        .name("block" + b + "_conv" + i).build());
-                if (batchNorm) {
-                    list.layer(new BatchNormalization.Builder().name("block" + b + "_bn" + i).build());
-                    list.layer(new ActivationLayer.Builder().activation(Activation.RELU)
-                            .name("block" + b + "_relu" + i).build());
-                }
-                if (lrn && b == 1 && i == 1) {
-                    // The paper's A-LRN: Krizhevsky et al.'s LRN (k=2, n=5, alpha=1e-4, beta=0.75), DL4J's defaults.
-                    list.layer(new LocalResponseNormalization.Builder().name("block1_lrn").build());
-                }
-            }
-            list.layer(new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
-                    .dataFormat(CNN2DFormat.NCHW).name("block" + b + "_pool").build());
+        NeuralNetConfiguration.ListBuilder list = defaults().list();
+        for (Layer layer : layers()) {
+            list.layer(layer);
         }
-
-        Head h = head.scaled(widthMultiplier);
-        if (h.globalPooling()) {
-            list.layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).name("avg_pool").build());
-        }
-        int[] widths = h.fcWidths();
-        for (int n = 1; n <= widths.length; n++) {
-            list.layer(new DenseLayer.Builder().nOut(widths[n - 1]).activation(Activation.RELU)
-                    .weightInit(reluInit()).name("fc" + n).build());
-            if (dropout > 0) {
-                // DL4J's DropoutLayer takes the probability of *keeping* a unit.
-                list.layer(new DropoutLayer.Builder(1.0 - dropout).name("fc" + n + "_dropout").build());
-            }
-        }
-        list.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(numClasses)
-                .activation(Activation.SOFTMAX).weightInit(outputInit()).name("predictions").build());
         list.setInputType(inputType());
         return list.build();
+    }
+
+    /**
+     * The same network as a {@link ComputationGraphConfiguration}: one vertex per layer, named as
+     * the layers are ({@code block1_conv1} ... {@code predictions}), input {@value #GRAPH_INPUT}.
+     */
+    public ComputationGraphConfiguration buildGraphConfiguration() {
+        validateSize();
+        ComputationGraphConfiguration.GraphBuilder graph = defaults().graphBuilder().addInputs(GRAPH_INPUT);
+        String previous = GRAPH_INPUT;
+        for (Layer layer : layers()) {
+            graph.addLayer(layer.getLayerName(), layer, previous);
+            previous = layer.getLayerName();
+        }
+        return graph.setOutputs(previous).setInputTypes(inputType()).build();
     }
 
     /** An initialised network (weights allocated), ready to train, on the fast path ({@link FastPath#apply}). */
@@ -365,6 +335,79 @@ public final class VGGBuilder {
         MultiLayerNetwork net = new MultiLayerNetwork(build());
         net.init();
         return FastPath.apply(net);
+    }
+
+    /**
+     * The network as an initialised {@link ComputationGraph} with the stable layer names as vertex
+     * names, on the fast path: what DL4J's {@code TransferLearning.GraphBuilder} works on by name
+     * (e.g. {@code setFeatureExtractor("block5_pool")}). Same parameters and outputs as {@link
+     * #buildNetwork()} for the same seed.
+     */
+    public ComputationGraph buildGraph() {
+        ComputationGraph graph = new ComputationGraph(buildGraphConfiguration());
+        graph.init();
+        return FastPath.apply(graph);
+    }
+
+    /** The graph's input vertex. */
+    public static final String GRAPH_INPUT = "input";
+
+    private NeuralNetConfiguration.Builder defaults() {
+        return new NeuralNetConfiguration.Builder()
+                .seed(seed)
+                .dataType(DataType.FLOAT)
+                .updater(updater != null ? updater : defaultUpdater())
+                .l2(weightDecay)
+                .convolutionMode(ConvolutionMode.Truncate)
+                .cacheMode(CacheMode.DEVICE)
+                .trainingWorkspaceMode(WorkspaceMode.ENABLED)
+                .inferenceWorkspaceMode(WorkspaceMode.ENABLED);
+    }
+
+    /** The one builder loop: every layer, named, in order. */
+    private List<Layer> layers() {
+        List<Layer> layers = new ArrayList<>();
+        for (int b = 1; b <= blocks.size(); b++) {
+            ConvBlock block = blocks.get(b - 1).scaled(widthMultiplier);
+            int[] kernels = block.kernels();
+            for (int i = 1; i <= kernels.length; i++) {
+                int k = kernels[i - 1];
+                layers.add(new ConvolutionLayer.Builder(k, k).stride(1, 1).padding(k / 2, k / 2)
+                        .dataFormat(CNN2DFormat.NCHW)
+                        .nOut(block.channels())
+                        .activation(batchNorm ? Activation.IDENTITY : Activation.RELU)
+                        .weightInit(reluInit())
+                        .name("block" + b + "_conv" + i).build());
+                if (batchNorm) {
+                    layers.add(new BatchNormalization.Builder().name("block" + b + "_bn" + i).build());
+                    layers.add(new ActivationLayer.Builder().activation(Activation.RELU)
+                            .name("block" + b + "_relu" + i).build());
+                }
+                if (lrn && b == 1 && i == 1) {
+                    // The paper's A-LRN: Krizhevsky et al.'s LRN (k=2, n=5, alpha=1e-4, beta=0.75), DL4J's defaults.
+                    layers.add(new LocalResponseNormalization.Builder().name("block1_lrn").build());
+                }
+            }
+            layers.add(new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
+                    .dataFormat(CNN2DFormat.NCHW).name("block" + b + "_pool").build());
+        }
+
+        Head h = head.scaled(widthMultiplier);
+        if (h.globalPooling()) {
+            layers.add(new GlobalPoolingLayer.Builder(PoolingType.AVG).name("avg_pool").build());
+        }
+        int[] widths = h.fcWidths();
+        for (int n = 1; n <= widths.length; n++) {
+            layers.add(new DenseLayer.Builder().nOut(widths[n - 1]).activation(Activation.RELU)
+                    .weightInit(reluInit()).name("fc" + n).build());
+            if (dropout > 0) {
+                // DL4J's DropoutLayer takes the probability of *keeping* a unit.
+                layers.add(new DropoutLayer.Builder(1.0 - dropout).name("fc" + n + "_dropout").build());
+            }
+        }
+        layers.add(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(numClasses)
+                .activation(Activation.SOFTMAX).weightInit(outputInit()).name("predictions").build());
+        return layers;
     }
 
     /** The per-layer summary of {@link #build()}: shapes, parameters, multiply-adds, memory. */

@@ -6,28 +6,17 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 import java.lang.reflect.Field;
 
-/** Test support: DL4J's built-in (helper-free) path, and a look at which layers run a helper. */
+/** Test support: DL4J's built-in path, and a look at which layers run a platform helper. */
 public final class PlainPath {
 
     private PlainPath() {
     }
 
-    /** A network whose layers were created without platform helpers (DL4J's own Java/libnd4j path). */
-    public static synchronized MultiLayerNetwork init(MultiLayerConfiguration conf) {
-        FastPath.install();
-        String previous = System.getProperty(FastPath.HELPERS_DISABLE);
-        System.setProperty(FastPath.HELPERS_DISABLE, "true");
-        try {
-            MultiLayerNetwork net = new MultiLayerNetwork(conf.clone());
-            net.init();
-            return net;
-        } finally {
-            if (previous == null) {
-                System.clearProperty(FastPath.HELPERS_DISABLE);
-            } else {
-                System.setProperty(FastPath.HELPERS_DISABLE, previous);
-            }
-        }
+    /** A network on DL4J's own layers (no vgg4j kernels, no platform helpers): the reference. */
+    public static MultiLayerNetwork init(MultiLayerConfiguration conf) {
+        MultiLayerNetwork net = new MultiLayerNetwork(conf.clone());
+        net.init();
+        return net;
     }
 
     /** The helper class a layer uses, or null. */

@@ -11,7 +11,7 @@ import io.github.vgg4j.core.VGGBuilder;
 import io.github.vgg4j.datavec.DataSources;
 import io.github.vgg4j.datavec.Idx;
 import io.github.vgg4j.datavec.TrainingData;
-import io.github.vgg4j.examples.report.TuneReport;
+import io.github.vgg4j.cli.report.TuneReport;
 
 import java.nio.file.Path;
 

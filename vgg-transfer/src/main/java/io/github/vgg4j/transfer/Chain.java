@@ -1,5 +1,6 @@
 package io.github.vgg4j.transfer;
 
+import io.github.vgg4j.core.FastPath;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -190,7 +191,8 @@ final class Chain {
     }
 
     /**
-     * Layers {@code from..to} (inclusive) as a new MultiLayerNetwork with a copy of their parameters.
+     * Layers {@code from..to} (inclusive) as a new MultiLayerNetwork with a copy of their parameters,
+     * on vgg4j's kernels.
      *
      * @param customize applied to each copied layer configuration before the network is built (may be null)
      */
@@ -218,7 +220,7 @@ final class Chain {
                 net.getLayer(i - from).params().assign(steps.get(i).layer().params());
             }
         }
-        return net;
+        return FastPath.apply(net); // a network vgg4j hands out or trains: on the kernels
     }
 
     /** Copies the parameters of every layer of {@code source} into the layer of the same name in {@code target}. */

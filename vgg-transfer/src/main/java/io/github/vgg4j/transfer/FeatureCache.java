@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.vgg4j.core.FastPath;
 import io.github.vgg4j.core.io.AtomicFiles;
 import io.github.vgg4j.datavec.ImageBatches;
 import io.github.vgg4j.datavec.SkippedFiles;
@@ -85,8 +84,7 @@ final class FeatureCache {
             }
         }
         Files.createDirectories(directory);
-        // a new network: it gets vgg4j's convolution kernels only through FastPath (DL4J's own path is ~10x slower)
-        MultiLayerNetwork frozen = FastPath.apply(network.slice(0, freezeIndex, null));
+        MultiLayerNetwork frozen = network.slice(0, freezeIndex, null);
         write(file, frozen, images);
         CachedFeatures features = CachedFeatures.open(file, batchSize, seed, images.skipped());
         return new Result(features, false, (System.nanoTime() - t0) / 1e9, file);

@@ -178,7 +178,6 @@ public final class ModelFiles {
         // A ComputationGraph configuration lists vertices; a MultiLayerNetwork's does not.
         boolean graph = configuration.contains("\"vertices\"");
         ModelInfo info = readInfo(file);
-        FastPath.install();
         try {
             Model network = graph ? ModelSerializer.restoreComputationGraph(file.toFile(), loadUpdater)
                     : ModelSerializer.restoreMultiLayerNetwork(file.toFile(), loadUpdater);

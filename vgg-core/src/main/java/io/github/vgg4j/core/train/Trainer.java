@@ -1,6 +1,7 @@
 package io.github.vgg4j.core.train;
 
-import io.github.vgg4j.core.onednn.OneDnnKernels;
+import io.github.vgg4j.core.FastPath;
+import io.github.vgg4j.core.spi.KernelProvider;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.dataset.DataSet;
@@ -13,6 +14,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The epoch loop: trains batch by batch, evaluates on the validation set after each epoch, lowers
@@ -78,7 +80,7 @@ public final class Trainer {
                 run = new Run(s);
                 guard.restore(s.guard());
                 if (s.kernelChoices() != null) {
-                    OneDnnKernels.adoptAlgorithmChoices(s.kernelChoices());
+                    FastPath.kernels().ifPresent(k -> k.adoptChoices(s.kernelChoices()));
                 }
                 net.setLearningRate(s.learningRate());
                 resumed = true;
@@ -268,7 +270,7 @@ public final class Trainer {
         TrainingState state(DivergenceGuard.Watch guard, long seed, int numClasses) {
             return new TrainingState(TrainingState.VERSION, epoch, batch, iterations, learningRate, best, bestEpoch,
                     sinceImprovement, List.copyOf(history), lossSum, batches, examples, seconds, guard.state(), seed, numClasses,
-                    OneDnnKernels.algorithmChoices());
+                    FastPath.kernels().map(KernelProvider::choices).orElse(Map.of()));
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.github.vgg4j.core.train;
 
+import io.github.vgg4j.core.internal.Dl4jInternals;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.MemoryWorkspaceManager;
 import org.nd4j.linalg.factory.Nd4j;
@@ -32,7 +33,8 @@ public final class Workspaces {
         MemoryWorkspaceManager manager = Nd4j.getWorkspaceManager();
         for (MemoryWorkspace ws : List.copyOf(manager.getAllWorkspacesForCurrentThread())) {
             String id = ws.getId();
-            if ((id.equals("WS_ALL_LAYERS_ACT") || id.startsWith("WS_LAYER_ACT_")) && !ws.isScopeActive()) {
+            if ((id.equals(Dl4jInternals.TRAINING_ACTIVATIONS) || id.startsWith(Dl4jInternals.LAYER_ACTIVATIONS_PREFIX))
+                    && !ws.isScopeActive()) {
                 manager.destroyWorkspace(ws);
             }
         }

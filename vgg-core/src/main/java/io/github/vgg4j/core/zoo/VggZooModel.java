@@ -123,7 +123,6 @@ public abstract class VggZooModel extends ZooModel<VggZooModel> {
         String url = requireUrl(pretrainedType);
         Path file = Downloads.fetch(URI.create(url), pretrainedFile(pretrainedType),
                 Checksum.adler32(pretrainedChecksum(pretrainedType)));
-        FastPath.install();
         return (M) FastPath.apply(ModelSerializer.restoreComputationGraph(file.toFile()));
     }
 

@@ -1,0 +1,83 @@
+package io.github.vgg4j.cli;
+
+import io.github.vgg4j.core.train.EpochResult;
+import io.github.vgg4j.core.train.TrainingProgress;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+import java.io.PrintWriter;
+import java.util.Locale;
+
+/**
+ * Training progress on stderr: a bar per epoch with batches done, loss and ETA when the terminal is
+ * interactive, one line per epoch otherwise (logs, pipes, --json runs).
+ */
+final class ConsoleProgress implements TrainingProgress {
+    private final PrintWriter err;
+    private final int epochs;
+    private final int batches;
+    private final boolean bar;
+    private ProgressBar current;
+
+    ConsoleProgress(PrintWriter err, int epochs, int batches) {
+        this.err = err;
+        this.epochs = epochs;
+        this.batches = batches;
+        this.bar = System.console() != null && !"dumb".equals(System.getenv("TERM"));
+    }
+
+    private long epochStart;
+    private int firstBatch;
+
+    @Override
+    public void batch(int epoch, int batch, int total, double loss) {
+        if (!bar) {
+            // logs: a line at every tenth of an epoch, with the time left in it
+            if (epochStart == 0) {
+                epochStart = System.nanoTime();
+                firstBatch = batch - 1;
+            }
+            int step = Math.max(1, batches / 10);
+            if (batch % step == 0 && batch < batches) {
+                double perBatch = (System.nanoTime() - epochStart) / 1e9 / Math.max(1, batch - firstBatch);
+                err.printf(Locale.ROOT, "  epoch %d/%d  batch %d/%d  loss %.4f  %.0fs left in the epoch%n", epoch + 1, epochs,
+                        batch, batches, loss, perBatch * (batches - batch));
+                err.flush();
+            }
+            return;
+        }
+        if (current == null) {
+            current = new ProgressBarBuilder().setTaskName(String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, epochs))
+                    .setInitialMax(batches).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250)
+                    .setConsumer(new ConsoleProgressBarConsumer(System.err)).showSpeed().setUnit(" batches", 1).build();
+            current.stepTo(batch - 1);
+        }
+        current.stepTo(batch);
+        current.setExtraMessage(String.format(Locale.ROOT, "loss %.4f", loss));
+    }
+
+    @Override
+    public void epoch(EpochResult r) {
+        epochStart = 0;
+        if (current != null) {
+            current.close();
+            current = null;
+        }
+        err.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  train acc %s  val loss %s  val acc %s  lr %.2g  %.1fs%n",
+                r.epoch() + 1, epochs, r.trainLoss(), fmt(r.trainAccuracy()), fmt(r.validationLoss()),
+                fmt(r.validationAccuracy()), r.learningRate(), r.seconds());
+        err.flush();
+    }
+
+    @Override
+    public void learningRateChanged(int epoch, double from, double to) {
+        err.printf(Locale.ROOT, "validation accuracy stopped improving: learning rate %.2g -> %.2g%n", from, to);
+        err.flush();
+    }
+
+    private static String fmt(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.4f", v);
+    }
+}

@@ -1,0 +1,82 @@
+package io.github.vgg4j.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.vgg4j.core.io.ModelFiles;
+import io.github.vgg4j.core.io.ModelInfo;
+import io.github.vgg4j.core.train.EvaluationReport;
+import io.github.vgg4j.core.train.Evaluator;
+import io.github.vgg4j.datavec.DataBundle;
+import io.github.vgg4j.datavec.ImageBatches;
+import io.github.vgg4j.datavec.ImageDataset;
+import io.github.vgg4j.datavec.SkippedFiles;
+import io.github.vgg4j.datavec.TrainingData;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "evaluate", sortOptions = false, mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        description = {"Evaluate a saved model on a dataset's test split (or on all of it when it has none): accuracy, "
+                + "per-class accuracy and the confusion matrix. Images are read as the model expects: its input size, "
+                + "its preprocessing and its label order (classes matched by name).", ""},
+        footer = {"", "Examples:",
+                "  vgg evaluate --model fashion.zip --data /usr/share/datasets/fashion-mnist",
+                "  vgg evaluate --model cats.zip --data dogs-vs-cats/val --json"})
+final class EvaluateCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "FILE", required = true, description = "A model saved by vgg train / finetune.")
+    Path model;
+
+    @Mixin
+    DataOptions dataOptions;
+
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "64", description = "Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--json", description = "Print one JSON object (accuracy, perClassAccuracy, confusion) on stdout.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        ModelFiles.LoadedModel loaded = ModelFiles.load(model, false);
+        ModelInfo info = loaded.info();
+        if (info == null || info.labels().isEmpty()) {
+            throw new IOException(model + " has no label names and preprocessing (not saved by vgg4j), which evaluate needs");
+        }
+        DataBundle bundle = dataOptions.open();
+        ImageDataset data = bundle.test() != null ? bundle.test() : bundle.train();
+        if (data == null) {
+            throw new IOException(bundle.source() + " has no labelled images to evaluate on");
+        }
+        SkippedFiles skipped = new SkippedFiles();
+        EvaluationReport report;
+        try (ImageBatches batches = TrainingData.forModel(data, info, batch, skipped)) {
+            report = Evaluator.evaluate(loaded.network(), batches, info.labels());
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            ObjectNode root = report.toJson(Json.MAPPER);
+            root.put("model", model.toString());
+            root.put("data", data.source());
+            root.set("skipped", Json.skipped(skipped));
+            out.println(Json.write(root));
+        } else {
+            out.printf("%s on %s%n", model, data.source());
+            out.print(report.toText());
+            if (skipped.count() > 0) {
+                out.printf("skipped %d file(s):%n", skipped.count());
+                skipped.entries().forEach(e -> out.printf("  %s: %s%n", e.id(), e.reason()));
+            }
+        }
+        out.flush();
+        return 0;
+    }
+}
