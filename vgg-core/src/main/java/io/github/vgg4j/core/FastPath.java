@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import java.util.List;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.function.Supplier;
 
 /**
  * Puts vgg4j's kernels into a DL4J network: its convolution, max-pooling and batch-norm layers
@@ -41,8 +42,7 @@ public final class FastPath {
     public static final String OPT_OUT = "vgg4j.fastpath";
 
     private static final Logger log = LoggerFactory.getLogger(FastPath.class);
-    private static volatile Status status;
-    private static volatile KernelProvider provider;
+    private static volatile Selection selection;
 
     private FastPath() {
     }
@@ -60,8 +60,11 @@ public final class FastPath {
      * pass twice per step). Returns the same network.
      */
     public static <M extends Model> M apply(M model) {
-        Status s = status();
-        if (s.kernels()) {
+        return apply(model, selection());
+    }
+
+    static <M extends Model> M apply(M model, Selection s) {
+        if (s.provider() != null) {
             if (model instanceof MultiLayerNetwork m && m.getLayerWiseConfigurations().getCacheMode() == CacheMode.NONE) {
                 m.getLayerWiseConfigurations().setCacheMode(CacheMode.DEVICE);
                 m.setCacheMode(CacheMode.DEVICE);
@@ -69,62 +72,76 @@ public final class FastPath {
                 g.getConfiguration().setCacheMode(CacheMode.DEVICE);
                 g.setCacheMode(CacheMode.DEVICE);
             }
-            provider.install(model); // after the cache mode: the kernel layers take it over
+            s.provider().install(model); // after the cache mode: the kernel layers take it over
         }
         return model;
     }
 
     /** What each layer with vgg4j's kernels runs, one line per layer; empty when none has them. */
     public static List<String> implementations(Model model) {
-        return status().kernels() ? provider.implementations(model) : List.of();
+        KernelProvider p = selection().provider();
+        return p == null ? List.of() : p.implementations(model);
     }
 
     /** The kernel provider in use, if any (for checkpoints of its measured choices, and tests). */
     public static Optional<KernelProvider> kernels() {
-        return status().kernels() ? Optional.of(provider) : Optional.empty();
+        return Optional.ofNullable(selection().provider());
     }
 
     /** Finds the kernels (once per process) and says what is in effect. */
     public static Status status() {
-        Status s = status;
+        return selection().status();
+    }
+
+    /** What this process runs: the status, and the provider when the kernels are on. */
+    record Selection(Status status, KernelProvider provider) {
+    }
+
+    private static Selection selection() {
+        Selection s = selection;
         if (s == null) {
             synchronized (FastPath.class) {
-                s = status;
+                s = selection;
                 if (s == null) {
-                    s = find();
-                    status = s;
-                    log.debug("vgg4j fast path: {}", s);
+                    boolean optedOut = "false".equalsIgnoreCase(System.getProperty(OPT_OUT));
+                    s = select(backend(), optedOut ? null : ServiceLoader.load(KernelProvider.class,
+                            FastPath.class.getClassLoader()).stream().map(ServiceLoader.Provider::get).toList(),
+                            Dl4jInternals::mismatch);
+                    selection = s;
+                    log.debug("vgg4j fast path: {}", s.status());
                 }
             }
         }
         return s;
     }
 
-    private static Status find() {
-        String backend = backend();
-        if ("false".equalsIgnoreCase(System.getProperty(OPT_OUT))) {
-            return new Status(backend, false, "-D" + OPT_OUT + "=false: DL4J's own layers");
+    /**
+     * The first provider that can run here, given the DL4J check ({@code found} null: opted out).
+     * A provider that cannot run, or DL4J internals that differ from what the kernels were built
+     * for, is one log line; networks then stay on DL4J's own layers.
+     */
+    static Selection select(String backend, List<KernelProvider> found, Supplier<Optional<String>> dl4jMismatch) {
+        if (found == null) {
+            return new Selection(new Status(backend, false, "-D" + OPT_OUT + "=false: DL4J's own layers"), null);
         }
-        List<KernelProvider> found = ServiceLoader.load(KernelProvider.class, FastPath.class.getClassLoader()).stream()
-                .map(ServiceLoader.Provider::get).toList();
         if (found.isEmpty()) {
-            return new Status(backend, false, "no vgg4j kernels on the classpath: DL4J's own layers"
-                    + ("CPU".equalsIgnoreCase(backend) ? " (add io.github.vgg4j:vgg-onednn for vgg4j's oneDNN kernels, ~7x faster)" : ""));
+            return new Selection(new Status(backend, false, "no vgg4j kernels on the classpath: DL4J's own layers"
+                    + ("CPU".equalsIgnoreCase(backend) ? " (add io.github.vgg4j:vgg-onednn for vgg4j's oneDNN kernels, ~7x faster)" : "")),
+                    null);
         }
         StringBuilder why = new StringBuilder();
         for (KernelProvider p : found) {
             String unavailable = p.unavailableReason();
             if (unavailable == null) {
-                unavailable = Dl4jInternals.mismatch().orElse(null);
+                unavailable = dl4jMismatch.get().orElse(null);
             }
             if (unavailable == null) {
-                provider = p;
-                return new Status(backend, true, p.describe());
+                return new Selection(new Status(backend, true, p.describe()), p);
             }
             why.append(why.length() == 0 ? "" : "; ").append(p.describe()).append(" off: ").append(unavailable);
         }
         log.info("vgg4j's kernels are off ({}); networks run on DL4J's own layers", why);
-        return new Status(backend, false, why.toString());
+        return new Selection(new Status(backend, false, why.toString()), null);
     }
 
     private static String backend() {

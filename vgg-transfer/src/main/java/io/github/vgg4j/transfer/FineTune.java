@@ -1,5 +1,6 @@
 package io.github.vgg4j.transfer;
 
+import io.github.vgg4j.core.FastPath;
 import io.github.vgg4j.core.io.ModelInfo;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -188,7 +189,8 @@ public final class FineTune {
         props.put("freezeThrough", chain.names().get(freeze));
         ModelInfo info = new ModelInfo(base.info().architecture() + "-finetuned", base.inputShape(), labels,
                 base.preprocessing(), props);
-        return new TransferModel((org.deeplearning4j.nn.api.Model) built, info, frozen, this);
+        // DL4J's TransferLearning makes new layers of DL4J's own classes: the kernels go in again.
+        return new TransferModel(FastPath.apply((org.deeplearning4j.nn.api.Model) built), info, frozen, this);
     }
 
     /** The output layer is replaced; a network without a classifier (a no-top import) gets one. */

@@ -1,5 +1,6 @@
 package io.github.vgg4j.transfer;
 
+import io.github.vgg4j.core.FastPath;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -13,7 +14,8 @@ final class Networks {
 
     /**
      * A network with zeroed parameters, for importers that overwrite every one of them: skips the
-     * random initialisation (seconds for VGG16's 138M parameters) and checks the memory first.
+     * random initialisation (seconds for VGG16's 138M parameters) and checks the memory first. On
+     * vgg4j's kernels, as every network vgg4j hands out.
      */
     static MultiLayerNetwork uninitialised(MultiLayerConfiguration conf) {
         long n = 0;
@@ -27,6 +29,6 @@ final class Networks {
             net.init(params == 0 ? null : Nd4j.zeros(conf.getDataType(), 1, params), false);
             return net;
         });
-        return net;
+        return FastPath.apply(net); // the kernels share the parameter views the importers fill in
     }
 }

@@ -6,8 +6,8 @@ import io.github.vgg4j.core.io.Downloads;
 import io.github.vgg4j.core.io.ModelFiles;
 import io.github.vgg4j.core.io.ModelInfo;
 import io.github.vgg4j.core.io.Preprocessing;
-import io.github.vgg4j.core.zoo.VGG16;
-import io.github.vgg4j.core.zoo.VGG19;
+import io.github.vgg4j.core.zoo.Vgg16;
+import io.github.vgg4j.core.zoo.Vgg19;
 import io.github.vgg4j.core.zoo.VggZooModel;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
@@ -40,7 +40,7 @@ import java.util.Map;
  * </ul>
  *
  * <pre>{@code
- * PretrainedModel vgg16 = Pretrained.zoo(new VGG16(), PretrainedType.IMAGENET);
+ * PretrainedModel vgg16 = Pretrained.zoo(new Vgg16(), PretrainedType.IMAGENET);
  * PretrainedModel tv = Pretrained.torchvision(Path.of("vgg16.safetensors"), VggConfiguration.D, false);
  * PretrainedModel any = Pretrained.open("zoo:vgg19");   // or a .zip, .h5 or .safetensors path
  * }</pre>
@@ -142,8 +142,8 @@ public final class Pretrained {
         if (b.toLowerCase(Locale.ROOT).startsWith("zoo:")) {
             String[] parts = b.substring(4).toLowerCase(Locale.ROOT).split(":");
             VggZooModel model = switch (parts[0]) {
-                case "vgg16" -> new VGG16();
-                case "vgg19" -> new VGG19();
+                case "vgg16" -> new Vgg16();
+                case "vgg19" -> new Vgg19();
                 default -> throw new IllegalArgumentException("unknown zoo model '" + parts[0] + "' in " + base
                         + ": expected zoo:vgg16, zoo:vgg16:cifar10, zoo:vgg16:vggface or zoo:vgg19");
             };

@@ -1,5 +1,6 @@
 package io.github.vgg4j.transfer;
 
+import io.github.vgg4j.core.FastPath;
 import io.github.vgg4j.core.io.ModelFiles;
 import io.github.vgg4j.core.io.ModelInfo;
 import org.deeplearning4j.nn.api.Model;
@@ -95,13 +96,13 @@ public final class TransferModel {
                         .setFeatureExtractor(chain.names().get(index)).build();
         Map<String, String> props = new java.util.LinkedHashMap<>(info.properties());
         props.put("freezeThrough", chain.names().get(index));
-        return new TransferModel(next, new ModelInfo(info.architecture(), info.inputShape(), info.labels(), info.preprocessing(),
+        return new TransferModel(FastPath.apply(next), new ModelInfo(info.architecture(), info.inputShape(), info.labels(), info.preprocessing(),
                 props), chain.names().subList(0, index + 1), options);
     }
 
     /**
      * A copy of the network without the frozen wrappers (what is saved: a plain network that a
-     * later fine-tuning or {@code vgg evaluate} loads like any other).
+     * later fine-tuning or {@code vgg evaluate} loads like any other), on vgg4j's kernels.
      */
     public Model plainNetwork() {
         if (network instanceof MultiLayerNetwork m) {
@@ -111,7 +112,7 @@ public final class TransferModel {
             }
             MultiLayerNetwork plain = new MultiLayerNetwork(conf);
             plain.init(m.params().dup(), false);
-            return plain;
+            return FastPath.apply(plain);
         }
         ComputationGraph g = (ComputationGraph) network;
         ComputationGraphConfiguration conf = g.getConfiguration().clone();
@@ -127,7 +128,7 @@ public final class TransferModel {
         }
         ComputationGraph plain = new ComputationGraph(conf);
         plain.init(g.params().dup(), false);
-        return plain;
+        return FastPath.apply(plain);
     }
 
     /** Saves the plain network with its labels and preprocessing (atomically). */

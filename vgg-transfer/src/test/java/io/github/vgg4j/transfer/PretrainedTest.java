@@ -4,8 +4,8 @@ import io.github.vgg4j.core.io.Checksum;
 import io.github.vgg4j.core.io.Downloads;
 import io.github.vgg4j.core.io.ModelFiles;
 import io.github.vgg4j.core.io.Preprocessing;
-import io.github.vgg4j.core.zoo.VGG16;
-import io.github.vgg4j.core.zoo.VGG19;
+import io.github.vgg4j.core.zoo.Vgg16;
+import io.github.vgg4j.core.zoo.Vgg19;
 import org.deeplearning4j.common.resources.DL4JResources;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
@@ -45,7 +45,7 @@ class PretrainedTest {
 
     @Test
     void offlineTheZooSaysWhichFileToPutWhere() throws Exception {
-        Path file = new VGG16().pretrainedFile(PretrainedType.IMAGENET);
+        Path file = new Vgg16().pretrainedFile(PretrainedType.IMAGENET);
         assertTrue(file.startsWith(dir), file.toString());
         IOException missing = assertThrows(IOException.class, () -> Pretrained.open("zoo:vgg16"));
         assertTrue(missing.getMessage().contains("vgg16_dl4j_inference.zip") && missing.getMessage().contains(file.toString())
@@ -54,13 +54,13 @@ class PretrainedTest {
         // A file that is there but not the published one is not trusted either.
         Files.createDirectories(file.getParent());
         ModelSerializer.writeModel(StandIns.zooGraph(false), file.toFile(), false);
-        IOException corrupt = assertThrows(IOException.class, () -> Pretrained.zoo(new VGG16(), PretrainedType.IMAGENET));
+        IOException corrupt = assertThrows(IOException.class, () -> Pretrained.zoo(new Vgg16(), PretrainedType.IMAGENET));
         assertTrue(corrupt.getMessage().contains(file.toString()), corrupt.getMessage());
     }
 
     @Test
     void aVerifiedZooFileLoadsAsAGraphWithCaffePreprocessingAndTakesANewHead() throws Exception {
-        VGG16 zoo = new VGG16();
+        Vgg16 zoo = new Vgg16();
         Path file = zoo.pretrainedFile(PretrainedType.IMAGENET);
         Files.createDirectories(file.getParent());
         ModelSerializer.writeModel(StandIns.zooGraph(false), file.toFile(), false);
@@ -89,7 +89,7 @@ class PretrainedTest {
         assertTrue(type.getMessage().contains("no CIFAR10 weights for vgg19"), type.getMessage());
         IllegalArgumentException kind = assertThrows(IllegalArgumentException.class, () -> Pretrained.open("zoo:vgg16:faces"));
         assertTrue(kind.getMessage().contains("faces"), kind.getMessage());
-        assertThrows(UnsupportedOperationException.class, () -> Pretrained.zoo(new VGG19(true), PretrainedType.IMAGENET));
+        assertThrows(UnsupportedOperationException.class, () -> Pretrained.zoo(new Vgg19(true), PretrainedType.IMAGENET));
         assertThrows(java.nio.file.NoSuchFileException.class, () -> Pretrained.open(dir.resolve("none.zip").toString()));
     }
 

@@ -101,6 +101,7 @@ public final class Dl4jInternals {
             method(BASE_LAYER, "getParamWithNoise", "weight noise as DL4J applies it", "java.lang.String", "boolean", MGR),
             method(BASE_LAYER, "hasBias", "kernels need a bias"),
             field(CONV_LAYER, "convolutionMode", NN + "conf.ConvolutionMode", "Same/Truncate padding"),
+            field(BN_LAYER, "ONE_ON_2LOGE_10", "double", "the running variance kept as log10 of the std, as DL4J keeps it"),
             method(CONV_LAYER, "validateInputRank", "DL4J's input check"),
             method(CONV_LAYER, "validateInputDepth", "DL4J's input check", "long"));
 

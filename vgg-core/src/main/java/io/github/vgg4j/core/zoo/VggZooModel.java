@@ -9,7 +9,7 @@ import org.deeplearning4j.common.resources.DL4JResources;
 import org.deeplearning4j.common.resources.ResourceType;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.deeplearning4j.zoo.ModelMetaData;
 import org.deeplearning4j.zoo.PretrainedType;
@@ -23,11 +23,15 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The VGG zoo models as DL4J {@link ZooModel}s: {@code init()} builds the network with
- * {@link VGGBuilder} (a {@link MultiLayerNetwork} with stable layer names), and
- * {@code initPretrained(type)} fetches the pretrained files that DL4J itself publishes (a
- * {@code ComputationGraph}, as DL4J's own zoo returns), into DL4J's zoo cache, checksum-verified
- * and moved into place atomically; offline it says which file to put where.
+ * The VGG zoo models as DL4J {@link ZooModel}s, typed as DL4J's own zoo types them: {@code init()}
+ * builds a {@link ComputationGraph} with {@link VGGBuilder#buildGraph()} (vertices named {@code
+ * block1_conv1} ... {@code predictions}), and {@code initPretrained(type)} gives the pretrained
+ * graph DL4J itself publishes, fetched into DL4J's zoo cache, checksum-verified and moved into place
+ * atomically (offline it says which file to put where). Both are on vgg4j's kernels. For the {@code
+ * MultiLayerNetwork} form use {@link #builder()}{@code .buildNetwork()}.
+ *
+ * <p>Named {@code Vgg16} (not {@code VGG16}) so that an import never picks DL4J's
+ * {@code org.deeplearning4j.zoo.model.VGG16} by mistake: both are on the classpath.
  */
 public abstract class VggZooModel extends ZooModel<VggZooModel> {
 
@@ -63,10 +67,11 @@ public abstract class VggZooModel extends ZooModel<VggZooModel> {
         return configuration;
     }
 
+    /** The network, initialised (a fresh random one for the builder's seed), on vgg4j's kernels. */
     @Override
     @SuppressWarnings("unchecked")
-    public <M extends Model> M init() {
-        return (M) builder.buildNetwork();
+    public ComputationGraph init() {
+        return builder.buildGraph();
     }
 
     @Override
@@ -82,9 +87,10 @@ public abstract class VggZooModel extends ZooModel<VggZooModel> {
         builder.inputShape(inputShape[0][0], inputShape[0][1], inputShape[0][2]);
     }
 
+    /** What {@link #init()} and {@link #initPretrained(PretrainedType)} return. */
     @Override
     public Class<? extends Model> modelType() {
-        return MultiLayerNetwork.class;
+        return ComputationGraph.class;
     }
 
     /** {@code vgg16}, {@code vgg16_bn}, ...: also the folder of DL4J's zoo cache. */
@@ -119,11 +125,11 @@ public abstract class VggZooModel extends ZooModel<VggZooModel> {
      */
     @Override
     @SuppressWarnings("unchecked")
-    public <M extends Model> M initPretrained(PretrainedType pretrainedType) throws IOException {
+    public ComputationGraph initPretrained(PretrainedType pretrainedType) throws IOException {
         String url = requireUrl(pretrainedType);
         Path file = Downloads.fetch(URI.create(url), pretrainedFile(pretrainedType),
                 Checksum.adler32(pretrainedChecksum(pretrainedType)));
-        return (M) FastPath.apply(ModelSerializer.restoreComputationGraph(file.toFile()));
+        return FastPath.apply(ModelSerializer.restoreComputationGraph(file.toFile()));
     }
 
     private String requireUrl(PretrainedType type) {

@@ -10,22 +10,22 @@ import java.util.function.Consumer;
 /**
  * VGG19, the paper's 19 (configuration E), as a DL4J zoo model.
  *
- * <pre>{@code MultiLayerNetwork net = new VGG19(true, b -> b.numClasses(10).inputShape(3, 32, 32)).init();}</pre>
+ * <pre>{@code ComputationGraph net = new Vgg19(true, b -> b.numClasses(10).inputShape(3, 32, 32)).init();}</pre>
  */
-public final class VGG19 extends VggZooModel {
+public final class Vgg19 extends VggZooModel {
     private static final Map<PretrainedType, PretrainedFile> PRETRAINED = Map.of(
             PretrainedType.IMAGENET, new PretrainedFile("models/vgg19_dl4j_inference.zip", 2782932419L));
 
-    public VGG19() {
+    public Vgg19() {
         this(false, null);
     }
 
-    public VGG19(boolean batchNorm) {
+    public Vgg19(boolean batchNorm) {
         this(batchNorm, null);
     }
 
     /** @param options further builder options (input shape, classes, head, ...); not the configuration */
-    public VGG19(boolean batchNorm, Consumer<VGGBuilder> options) {
+    public Vgg19(boolean batchNorm, Consumer<VGGBuilder> options) {
         super(VggConfiguration.E, batchNorm, options);
     }
 

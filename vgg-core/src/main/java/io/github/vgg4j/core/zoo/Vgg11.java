@@ -8,24 +8,24 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * VGG13, the paper's 13 (configuration B), as a DL4J zoo model.
+ * VGG11, the paper's 11 (configuration A), as a DL4J zoo model.
  *
- * <pre>{@code MultiLayerNetwork net = new VGG13(true, b -> b.numClasses(10).inputShape(3, 32, 32)).init();}</pre>
+ * <pre>{@code ComputationGraph net = new Vgg11(true, b -> b.numClasses(10).inputShape(3, 32, 32)).init();}</pre>
  */
-public final class VGG13 extends VggZooModel {
+public final class Vgg11 extends VggZooModel {
     private static final Map<PretrainedType, PretrainedFile> PRETRAINED = Map.of();
 
-    public VGG13() {
+    public Vgg11() {
         this(false, null);
     }
 
-    public VGG13(boolean batchNorm) {
+    public Vgg11(boolean batchNorm) {
         this(batchNorm, null);
     }
 
     /** @param options further builder options (input shape, classes, head, ...); not the configuration */
-    public VGG13(boolean batchNorm, Consumer<VGGBuilder> options) {
-        super(VggConfiguration.B, batchNorm, options);
+    public Vgg11(boolean batchNorm, Consumer<VGGBuilder> options) {
+        super(VggConfiguration.A, batchNorm, options);
     }
 
     @Override

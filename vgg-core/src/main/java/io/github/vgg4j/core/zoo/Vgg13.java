@@ -8,24 +8,24 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * VGG11, the paper's 11 (configuration A), as a DL4J zoo model.
+ * VGG13, the paper's 13 (configuration B), as a DL4J zoo model.
  *
- * <pre>{@code MultiLayerNetwork net = new VGG11(true, b -> b.numClasses(10).inputShape(3, 32, 32)).init();}</pre>
+ * <pre>{@code ComputationGraph net = new Vgg13(true, b -> b.numClasses(10).inputShape(3, 32, 32)).init();}</pre>
  */
-public final class VGG11 extends VggZooModel {
+public final class Vgg13 extends VggZooModel {
     private static final Map<PretrainedType, PretrainedFile> PRETRAINED = Map.of();
 
-    public VGG11() {
+    public Vgg13() {
         this(false, null);
     }
 
-    public VGG11(boolean batchNorm) {
+    public Vgg13(boolean batchNorm) {
         this(batchNorm, null);
     }
 
     /** @param options further builder options (input shape, classes, head, ...); not the configuration */
-    public VGG11(boolean batchNorm, Consumer<VGGBuilder> options) {
-        super(VggConfiguration.A, batchNorm, options);
+    public Vgg13(boolean batchNorm, Consumer<VGGBuilder> options) {
+        super(VggConfiguration.B, batchNorm, options);
     }
 
     @Override
