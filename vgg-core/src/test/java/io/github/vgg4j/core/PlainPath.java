@@ -3,6 +3,7 @@ package io.github.vgg4j.core;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.lang.reflect.Field;
 
@@ -13,13 +14,22 @@ public final class PlainPath {
     }
 
     /** A network whose layers were created without platform helpers (DL4J's own Java/libnd4j path). */
-    public static synchronized MultiLayerNetwork init(MultiLayerConfiguration conf) {
+    public static MultiLayerNetwork init(MultiLayerConfiguration conf) {
+        return init(conf, null);
+    }
+
+    /**
+     * The same with the given parameters (a flat vector of the configuration's data type, copied), or
+     * initialised ones if null. Given parameters leave ND4J's global random generator alone (an
+     * initialisation reseeds it with the configuration's seed).
+     */
+    public static synchronized MultiLayerNetwork init(MultiLayerConfiguration conf, INDArray params) {
         FastPath.install();
         String previous = System.getProperty(FastPath.HELPERS_DISABLE);
         System.setProperty(FastPath.HELPERS_DISABLE, "true");
         try {
             MultiLayerNetwork net = new MultiLayerNetwork(conf.clone());
-            net.init();
+            net.init(params, true);
             return net;
         } finally {
             if (previous == null) {
