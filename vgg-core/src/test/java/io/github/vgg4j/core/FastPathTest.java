@@ -43,6 +43,49 @@ class FastPathTest {
         assertTrue(status.kernels(), "vgg4j's oneDNN kernels should load: " + status);
     }
 
+    /**
+     * .ci/isa runs the numerical tests with oneDNN capped at lower instruction sets (AVX2, AVX-512
+     * without its extensions), so that the kernels' other code paths are compared with float64 on
+     * one machine. The cap must reach the oneDNN of vgg4j's kernels in the forked test JVM: oneDNN
+     * 2.5 reads ONEDNN_MAX_CPU_ISA (or DNNL_MAX_CPU_ISA), and surefire passes mvn's environment on.
+     * (libnd4j's own oneDNN 2.3 reads only DNNL_MAX_CPU_ISA; .ci/isa sets both.) Uncapped, oneDNN
+     * must run its JIT code for the widest of AVX2 and AVX-512 the CPU has.
+     */
+    @Test
+    void oneDnnRunsAtTheInstructionSetItIsCappedAt() throws Exception {
+        FastPath.install(); // ND4J's natives first (Dnnl)
+        int isa = org.bytedeco.dnnl.global.dnnl.dnnl_get_effective_cpu_isa();
+        String cap = System.getenv("ONEDNN_MAX_CPU_ISA") != null ? System.getenv("ONEDNN_MAX_CPU_ISA") : System.getenv("DNNL_MAX_CPU_ISA");
+        java.nio.file.Path cpuinfo = java.nio.file.Path.of("/proc/cpuinfo");
+        java.util.Set<String> flags = new java.util.HashSet<>();
+        if (java.nio.file.Files.isReadable(cpuinfo)) {
+            java.nio.file.Files.readAllLines(cpuinfo).stream().filter(l -> l.startsWith("flags")).findFirst()
+                    .ifPresent(l -> flags.addAll(List.of(l.substring(l.indexOf(':') + 1).trim().split("\\s+"))));
+        }
+        org.junit.jupiter.api.Assumptions.assumeFalse(flags.isEmpty(), "no x86 CPU flags to compare with (/proc/cpuinfo)");
+        int avx2 = org.bytedeco.dnnl.global.dnnl.dnnl_cpu_isa_avx2, avx512 = org.bytedeco.dnnl.global.dnnl.dnnl_cpu_isa_avx512_core;
+        int hardware = flags.containsAll(List.of("avx512f", "avx512bw", "avx512vl", "avx512dq")) ? avx512
+                : flags.contains("avx2") ? avx2 : 0;
+        String what = "oneDNN's effective ISA " + isa + " (" + (cap == null ? "no cap" : "capped at " + cap) + ", CPU up to " + hardware + ")";
+        if (cap == null || cap.equalsIgnoreCase("ALL")) {
+            assertEquals(hardware, isa & hardware, what);
+        } else {
+            int level = switch (cap.toUpperCase()) {
+                case "SSE41" -> org.bytedeco.dnnl.global.dnnl.dnnl_cpu_isa_sse41;
+                case "AVX" -> org.bytedeco.dnnl.global.dnnl.dnnl_cpu_isa_avx;
+                case "AVX2" -> avx2;
+                case "AVX512_CORE" -> avx512;
+                case "AVX512_CORE_VNNI" -> org.bytedeco.dnnl.global.dnnl.dnnl_cpu_isa_avx512_core_vnni;
+                case "AVX512_CORE_BF16" -> org.bytedeco.dnnl.global.dnnl.dnnl_cpu_isa_avx512_core_bf16;
+                case "AVX512_CORE_AMX" -> org.bytedeco.dnnl.global.dnnl.dnnl_cpu_isa_avx512_core_amx;
+                default -> throw new IllegalArgumentException("unknown ONEDNN_MAX_CPU_ISA " + cap);
+            };
+            assertEquals(0, isa & ~level, what + ": above the cap");
+            assertEquals(level & hardware, isa & hardware, what);
+        }
+        System.out.println(what);
+    }
+
     @Test
     void convolutionPoolingAndBatchNormRunThroughVgg4jsOneDnnKernels() {
         MultiLayerNetwork net = new MultiLayerNetwork(everyLayerType());
