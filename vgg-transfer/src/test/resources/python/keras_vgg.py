@@ -4,7 +4,9 @@ semantics:
   OUT/model.h5          a whole model (model.save): model_config + model_weights, with top
   OUT/weights.h5        a weights file (save_weights, the applications' downloads), with top
   OUT/weights_notop.h5  the same without top (the applications' *_notop.h5)
-  OUT/image/1.png       an RGB test image;  OUT/expected.json  probabilities and no-top features
+  OUT/image/1.png       an RGB test image;  OUT/expected.json  probabilities and no-top features,
+                        computed in float64 from the float32 weights written (the exact answer a
+                        float32 implementation is judged by)
 
 usage: keras_vgg.py OUT CONFIG WIDTH SIZE CLASSES SEED
   CONFIG: vgg16 | vgg19   WIDTH: channel divisor (1 = the real widths)   SIZE: input side
@@ -86,20 +88,22 @@ os.makedirs(os.path.join(out, "image"), exist_ok=True)
 write_png(pixels, os.path.join(out, "image", "1.png"))
 
 
-def keras_forward(pixels):
-    x = pixels.float()[[2, 1, 0]].unsqueeze(0) - torch.tensor([103.939, 116.779, 123.68]).view(1, 3, 1, 1)
+def keras_forward(pixels, dtype=torch.float32):
+    # The caffe preprocessing as vgg4j applies it (in float32), then the network in dtype.
+    x = (pixels.float()[[2, 1, 0]].unsqueeze(0) - torch.tensor([103.939, 116.779, 123.68]).view(1, 3, 1, 1)).to(dtype)
+    w = lambda a: torch.from_numpy(a).to(dtype)
     with torch.no_grad():
         for l in notop_layers[1:]:
             if l["class_name"] == "Conv2D":
                 k, b = weights[l["name"]]
-                x = F.relu(F.conv2d(x, torch.from_numpy(k).permute(3, 2, 0, 1), torch.from_numpy(b), padding=1))
+                x = F.relu(F.conv2d(x, w(k).permute(3, 2, 0, 1), w(b), padding=1))
             else:
                 x = F.max_pool2d(x, 2, 2)
         features = x[0]  # [C, h, w]
         h = x.permute(0, 2, 3, 1).reshape(1, -1)  # Keras flattens channels-last: h, w, c
         for name in ["fc1", "fc2"]:
-            h = F.relu(h @ torch.from_numpy(weights[name][0]) + torch.from_numpy(weights[name][1]))
-        logits = h @ torch.from_numpy(weights["predictions"][0]) + torch.from_numpy(weights["predictions"][1])
+            h = F.relu(h @ w(weights[name][0]) + w(weights[name][1]))
+        logits = h @ w(weights["predictions"][0]) + w(weights["predictions"][1])
     return features, logits
 
 
@@ -107,7 +111,7 @@ def keras_forward(pixels):
 _, logits = keras_forward(pixels)
 s = 3.0 / max(float(logits.std()), 1e-6)
 weights["predictions"] = [(weights["predictions"][0] * s).astype(np.float32), (weights["predictions"][1] * s).astype(np.float32)]
-features, logits = keras_forward(pixels)
+features, logits = keras_forward(pixels, torch.float64)
 probs = torch.softmax(logits, dim=1)[0]
 
 model_config = {"class_name": "Model", "config": {"name": config, "layers": layers,

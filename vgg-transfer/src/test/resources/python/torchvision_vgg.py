@@ -1,6 +1,9 @@
 """Builds a torchvision VGG with random weights (and random batch-norm statistics), writes its
 state dict as .safetensors (written here with json + struct: the safetensors package is not
-needed), a test image as PNG, and torchvision's log-probabilities for that image.
+needed), a test image as PNG, and torchvision's log-probabilities for that image, computed in
+float64 from the float32 weights written: the exact answer a float32 implementation is judged by
+(the tests allow what float32 rounding does, measured with DL4J's plain path; torch's own float32
+result would be a second rounded answer, differing with the CPU's kernels).
 
 usage: torchvision_vgg.py OUT_DIR ARCH SIZE CLASSES SEED [timm]
   ARCH: vgg11, vgg11_bn, vgg13, vgg16, vgg16_bn, vgg19, ...   SIZE: input side   CLASSES: outputs
@@ -8,6 +11,7 @@ usage: torchvision_vgg.py OUT_DIR ARCH SIZE CLASSES SEED [timm]
   timm: also OUT_DIR/model-timm.safetensors, the same weights under timm's names (pre_logits.fc1 as a
   7x7 conv, pre_logits.fc2 as a 1x1 conv, head.fc)
 """
+import copy
 import json
 import os
 import struct
@@ -44,11 +48,12 @@ pixels = (img[0] * 255).round().clamp(0, 255).to(torch.uint8)
 os.makedirs(os.path.join(out, "image"), exist_ok=True)
 write_png(pixels, os.path.join(out, "image", "1.png"))
 
+# The preprocessing as vgg4j applies it (in float32), then the network in float64.
 mean = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
 std = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
 x = (pixels.unsqueeze(0).float() / 255 - mean) / std
 with torch.no_grad():
-    logp = torch.log_softmax(model(x), dim=1)[0]
+    logp = torch.log_softmax(copy.deepcopy(model).double()(x.double()), dim=1)[0]
 with open(os.path.join(out, "expected.json"), "w") as f:
     json.dump({"logProbabilities": logp.tolist(), "probabilities": logp.exp().tolist()}, f)
 

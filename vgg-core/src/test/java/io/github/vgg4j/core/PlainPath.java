@@ -3,6 +3,7 @@ package io.github.vgg4j.core;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.lang.reflect.Field;
 
@@ -14,8 +15,17 @@ public final class PlainPath {
 
     /** A network on DL4J's own layers (no vgg4j kernels, no platform helpers): the reference. */
     public static MultiLayerNetwork init(MultiLayerConfiguration conf) {
+        return init(conf, null);
+    }
+
+    /**
+     * The same with the given parameters (a flat vector of the configuration's data type, copied), or
+     * initialised ones if null. Given parameters leave ND4J's global random generator alone (an
+     * initialisation reseeds it with the configuration's seed).
+     */
+    public static MultiLayerNetwork init(MultiLayerConfiguration conf, INDArray params) {
         MultiLayerNetwork net = new MultiLayerNetwork(conf.clone());
-        net.init();
+        net.init(params, true);
         return net;
     }
 

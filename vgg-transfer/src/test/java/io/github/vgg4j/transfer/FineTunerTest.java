@@ -1,5 +1,6 @@
 package io.github.vgg4j.transfer;
 
+import io.github.vgg4j.core.GradientCheck;
 import io.github.vgg4j.core.io.ModelFiles;
 import io.github.vgg4j.core.io.ModelInfo;
 import io.github.vgg4j.core.io.Preprocessing;
@@ -81,6 +82,7 @@ class FineTunerTest {
         TransferModel featurized = FineTune.of(StandIns.multiLayer(false)).labels(labels).hiddenLayers(16).dropout(0).momentum(0)
                 .learningRate(0.05).build();
         featurized.network().params().assign(through.network().params());
+        int steps = 0;
 
         try (ImageBatches images = ImageBatches.builder(ImageFolder.open(data)).fit(Fit.eval(3, 32, 32))
                 .preprocessing(Preprocessing.unitScale()).batchSize(8).build()) {
@@ -88,6 +90,7 @@ class FineTunerTest {
             images.startEpoch(0);
             while (images.hasNext()) {
                 full.fit(images.next());
+                steps++;
             }
             Chain chain = Chain.of(featurized.network());
             int freeze = chain.indexOf("block5_pool");
@@ -104,10 +107,19 @@ class FineTunerTest {
         Map<String, float[]> b = StandIns.parameters(featurized.network());
         for (String layer : List.of("fc1", "predictions")) {
             double max = 0;
+            double size = 0;
             for (int i = 0; i < a.get(layer).length; i++) {
                 max = Math.max(max, Math.abs(a.get(layer)[i] - b.get(layer)[i]));
+                size = Math.max(size, Math.abs(a.get(layer)[i]));
             }
-            assertTrue(max < 1e-5, layer + " differs by " + max + " between featurized and direct training");
+            // The frozen layers' features come from a training-mode forward pass in one run and an
+            // inference-mode one in the other: the same arithmetic, which oneDNN may round differently
+            // (measured: one ulp). Each SGD step may then round each parameter differently once more:
+            // 16x (GradientCheck.K) float32's rounding of the largest parameter per step. A feature or
+            // label mix-up moves the parameters by a whole update.
+            double allowed = GradientCheck.K * GradientCheck.U * size * steps;
+            System.out.printf("%s: featurized vs direct training differ by %.3g (allowed %.3g)%n", layer, max, allowed);
+            assertTrue(max <= allowed, layer + " differs by " + max + " between featurized and direct training, allowed " + allowed);
         }
         assertNotEquals(0, StandIns.changed(StandIns.parameters(base.network()), a).size());
     }
