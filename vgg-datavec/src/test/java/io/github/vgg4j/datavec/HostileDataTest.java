@@ -1,5 +1,8 @@
 package io.github.vgg4j.datavec;
 
+import io.github.vgg4j.core.Head;
+import io.github.vgg4j.core.VGGBuilder;
+import io.github.vgg4j.core.io.ModelInfo;
 import io.github.vgg4j.core.io.Preprocessing;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -254,6 +257,16 @@ class HostileDataTest {
         if (Files.exists(zero)) {
             assertMessage(assertThrows(BadDataException.class, () -> DataSources.open(zero, null)), zero, "not a regular file");
         }
+    }
+
+    @Test
+    void predictingWhenNoImageCanBeReadIsAnErrorNotAnEmptyResult() throws IOException {
+        Path bad = Files.write(Files.createDirectories(dir.resolve("test1")).resolve("1.jpg"),
+                new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 0, 1, 2, 3, (byte) 0xFF, (byte) 0xD9});
+        Predictor p = new Predictor(VGGBuilder.vgg11().inputShape(3, 32, 32).numClasses(2).head(Head.cifar()).widthMultiplier(0.0625)
+                .buildNetwork(), new ModelInfo("vgg11", new int[] {3, 32, 32}, List.of("cat", "dog"), Preprocessing.unitScale()));
+        BadDataException e = assertThrows(BadDataException.class, () -> p.predict(List.of(bad), 0.875));
+        assertTrue(e.getMessage().contains("no image of") && e.getMessage().contains("1.jpg"), e.getMessage());
     }
 
     // ---- Kaggle -------------------------------------------------------------------------------------

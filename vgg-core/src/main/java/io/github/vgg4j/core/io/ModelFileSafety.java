@@ -77,7 +77,8 @@ final class ModelFileSafety {
         try {
             return graph ? new Configuration(null, ComputationGraphConfiguration.fromJson(json))
                     : new Configuration(MultiLayerConfiguration.fromJson(json), null);
-        } catch (RuntimeException | StackOverflowError e) {
+        } catch (RuntimeException | StackOverflowError | LinkageError e) {
+            // LinkageError: an allowed class whose initialiser fails (ExceptionInInitializerError)
             if (gate.refused != null) {
                 throw refused(file, gate.refused, "a type id");
             }

@@ -22,7 +22,7 @@ public final class Evaluator {
      * the training activations is freed before, and that of the inference buffers after
      * ({@link Workspaces}): evaluating between epochs does not add to training's peak memory.
      *
-     * @throws IllegalArgumentException when the iterator gives no examples at all
+     * @throws IllegalStateException when the iterator gives no examples at all (a data problem, not a usage error)
      */
     public static EvaluationReport evaluate(Model model, DataSetIterator data, List<String> labels) {
         Workspaces.releaseActivations();
@@ -62,7 +62,7 @@ public final class Evaluator {
         }
         if (n == 0) {
             // an accuracy of no examples is NaN, which reads as a result: it is the data that is wrong
-            throw new IllegalArgumentException("nothing to evaluate: the data gave no examples (the set is empty, or every example"
+            throw new IllegalStateException("nothing to evaluate: the data gave no examples (the set is empty, or every example"
                     + " was skipped as unreadable)");
         }
         long correct = 0;
