@@ -1,5 +1,6 @@
 package io.github.vgg4j.core;
 
+import io.github.vgg4j.core.internal.CrashDumps;
 import io.github.vgg4j.core.internal.Dl4jInternals;
 import io.github.vgg4j.core.spi.KernelProvider;
 import org.deeplearning4j.nn.api.Model;
@@ -35,7 +36,8 @@ import java.util.function.Supplier;
  * DL4J on the classpath is not the version the kernels were built for ({@link Dl4jInternals}),
  * networks run on DL4J's own layers and {@link #status()} says why. Nothing happens before the
  * first network is made or loaded: building a configuration changes nothing in the JVM.
- * {@code -Dvgg4j.fastpath=false} leaves every network as DL4J made it.
+ * {@code -Dvgg4j.fastpath=false} leaves every network as DL4J made it. At that first network DL4J's
+ * memory crash dumps are also pointed away from the working directory ({@link CrashDumps}).
  */
 public final class FastPath {
     /** {@code false} leaves networks as DL4J made them. */
@@ -103,6 +105,9 @@ public final class FastPath {
             synchronized (FastPath.class) {
                 s = selection;
                 if (s == null) {
+                    // once per process, before the first network vgg4j hands out can fail: DL4J's crash
+                    // dumps go to ~/.vgg4j/crash, not into the user's working directory
+                    CrashDumps.outOfWorkingDirectory();
                     boolean optedOut = "false".equalsIgnoreCase(System.getProperty(OPT_OUT));
                     s = select(backend(), optedOut ? null : ServiceLoader.load(KernelProvider.class,
                             FastPath.class.getClassLoader()).stream().map(ServiceLoader.Provider::get).toList(),

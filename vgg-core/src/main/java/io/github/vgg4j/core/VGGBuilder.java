@@ -1,5 +1,6 @@
 package io.github.vgg4j.core;
 
+import io.github.vgg4j.core.internal.MemoryLimits;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -330,11 +331,31 @@ public final class VGGBuilder {
         return graph.setOutputs(previous).setInputTypes(inputType()).build();
     }
 
-    /** An initialised network (weights allocated), ready to train, on the fast path ({@link FastPath#apply}). */
+    /**
+     * An initialised network (weights allocated), ready to train, on the fast path ({@link FastPath#apply}).
+     *
+     * @throws IllegalStateException before allocating, when the parameters cannot fit in the
+     *         off-heap memory this JVM may use (the message names the setting to raise)
+     */
     public MultiLayerNetwork buildNetwork() {
-        MultiLayerNetwork net = new MultiLayerNetwork(build());
+        MultiLayerConfiguration conf = build();
+        requireMemoryFor(MemoryLimits.parameterCount(conf));
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
         return FastPath.apply(net);
+    }
+
+    /** A network whose parameters cannot be allocated fails here, not in JavaCPP or a DL4J crash dump. */
+    private void requireMemoryFor(long params) {
+        InputType.InputTypeConvolutional in = (InputType.InputTypeConvolutional) inputType();
+        String what = name() + " at " + in.getChannels() + "x" + in.getHeight() + "x" + in.getWidth() + " ("
+                + (params < 0 ? "more than 2^63" : String.format(java.util.Locale.ROOT, "%,d", params)) + " parameters; a smaller input"
+                + " or a head without fc1's input-sized weights keeps them small)";
+        String problem = params < 0 ? what + " cannot be allocated"
+                : MemoryLimits.offHeapShortfall(params > Long.MAX_VALUE / 4 ? Long.MAX_VALUE : params * 4, what);
+        if (problem != null) {
+            throw new IllegalStateException(problem);
+        }
     }
 
     /**
@@ -344,7 +365,9 @@ public final class VGGBuilder {
      * #buildNetwork()} for the same seed.
      */
     public ComputationGraph buildGraph() {
-        ComputationGraph graph = new ComputationGraph(buildGraphConfiguration());
+        ComputationGraphConfiguration conf = buildGraphConfiguration();
+        requireMemoryFor(MemoryLimits.parameterCount(conf));
+        ComputationGraph graph = new ComputationGraph(conf);
         graph.init();
         return FastPath.apply(graph);
     }

@@ -213,4 +213,14 @@ class VGGBuilderTest {
             assertTrue(e.getMessage().contains(p), "message '" + e.getMessage() + "' should mention " + p);
         }
     }
+
+    @Test
+    void aNetworkWhoseParametersCannotFitIsRefusedBeforeAllocating() {
+        // an input size inferred from data (4096x4096) makes fc1 of the ImageNet head 34 billion weights
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> VGGBuilder.vgg16().inputShape(3, 4096, 4096).buildNetwork());
+        assertTrue(e.getMessage().contains("vgg16 at 3x4096x4096 (34,") && e.getMessage().contains("-Dorg.bytedeco.javacpp.maxbytes"),
+                e.getMessage());
+        assertThrows(IllegalStateException.class, () -> VGGBuilder.vgg16().inputShape(3, 4096, 4096).buildGraph());
+    }
 }

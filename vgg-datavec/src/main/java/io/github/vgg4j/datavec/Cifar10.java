@@ -1,5 +1,6 @@
 package io.github.vgg4j.datavec;
 
+import io.github.vgg4j.core.internal.MemoryLimits;
 import io.github.vgg4j.core.io.Checksum;
 import io.github.vgg4j.core.io.Downloads;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -38,7 +39,6 @@ public final class Cifar10 {
             List.of("data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin");
     public static final String TEST_FILE = "test_batch.bin";
     public static final String META_FILE = "batches.meta.txt";
-    private static final int MAX_RECORDS_PER_FILE = 100_000;
     public static final List<String> DEFAULT_LABELS =
             List.of("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck");
 
@@ -127,17 +127,23 @@ public final class Cifar10 {
                 pixels, label, labels, names.toArray(String[]::new), starts);
     }
 
-    /** Number of whole records; an error naming the file and the offset of a cut-short record. */
+    /**
+     * Number of whole records; an error naming the file and the offset of a cut-short record, for an
+     * empty file, and for more records than {@link DataLimits#CIFAR_RECORDS}.
+     */
     static int checkLength(String name, long length) throws BadDataException {
+        if (length == 0) {
+            throw new BadDataException(name + ": an empty file (0 bytes): a CIFAR-10 batch holds 3073-byte records (10,000 of them)");
+        }
         if (length % RECORD_BYTES != 0) {
             long whole = length / RECORD_BYTES;
             throw new BadDataException(name + ": " + length + " bytes is not a whole number of " + RECORD_BYTES
                     + "-byte CIFAR-10 records: the record at byte offset " + whole * RECORD_BYTES + " is cut short ("
                     + (length - whole * RECORD_BYTES) + " of " + RECORD_BYTES + " bytes); the file is truncated or not CIFAR-10");
         }
-        if (length / RECORD_BYTES > MAX_RECORDS_PER_FILE) {
-            throw new BadDataException(name + ": " + length / RECORD_BYTES + " records in one file; CIFAR-10 batches hold 10,000 "
-                    + "(at most " + MAX_RECORDS_PER_FILE + " are read from one file)");
+        if (!DataLimits.CIFAR_RECORDS.allows(length / RECORD_BYTES)) {
+            throw new BadDataException(name + ": " + length / RECORD_BYTES + " records in one file; CIFAR-10 batches hold 10,000; "
+                    + DataLimits.CIFAR_RECORDS.describe());
         }
         return (int) (length / RECORD_BYTES);
     }
@@ -158,17 +164,41 @@ public final class Cifar10 {
 
     private static Map<String, byte[]> readFolder(Path folder) throws IOException {
         Path dir = Files.isDirectory(folder.resolve(FOLDER)) ? folder.resolve(FOLDER) : folder;
-        Map<String, byte[]> files = new LinkedHashMap<>();
+        Map<String, Path> found = new LinkedHashMap<>();
+        long total = 0;
         for (String name : concat(TRAIN_FILES, List.of(TEST_FILE, META_FILE))) {
             Path f = dir.resolve(name);
+            FileTypes.refuseSpecial(f);
             if (Files.isRegularFile(f)) {
-                if (!name.equals(META_FILE)) {
+                if (name.equals(META_FILE)) {
+                    checkMeta(f.toString(), Files.size(f));
+                } else {
                     checkLength(f.toString(), Files.size(f)); // before reading 30 MB
                 }
-                files.put(name, Files.readAllBytes(f));
+                total += Files.size(f);
+                found.put(name, f);
             }
         }
+        requireHeap(folder, total);
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        for (var e : found.entrySet()) {
+            files.put(e.getKey(), Files.readAllBytes(e.getValue()));
+        }
         return files;
+    }
+
+    /** The batches are read whole and then copied into one array: twice their size must fit the heap. */
+    private static void requireHeap(Path source, long bytes) throws BadDataException {
+        String problem = MemoryLimits.heapShortfall(2 * bytes, "reading the CIFAR-10 batches of " + source);
+        if (problem != null) {
+            throw new BadDataException(problem);
+        }
+    }
+
+    private static void checkMeta(String name, long size) throws BadDataException {
+        if (size > 1 << 16) {
+            throw new BadDataException(name + ": " + size + " bytes is not a list of class names");
+        }
     }
 
     /** Reads the batches straight out of the .tar.gz, checking each entry's size before reading it. */
@@ -178,18 +208,38 @@ public final class Cifar10 {
         try (InputStream in = new TarArchiveInputStream(new GzipCompressorInputStream(
                 new BufferedInputStream(Files.newInputStream(archive), 1 << 16)))) {
             TarArchiveInputStream tar = (TarArchiveInputStream) in;
+            long total = 0;
             for (TarArchiveEntry e; (e = tar.getNextTarEntry()) != null; ) {
                 String base = e.getName().substring(e.getName().lastIndexOf('/') + 1);
-                if (!e.isFile() || !wanted.contains(base)) {
+                if (e.isDirectory() || !wanted.contains(base)) {
                     continue;
                 }
-                if (!base.equals(META_FILE)) {
-                    checkLength(archive + "!" + e.getName(), e.getSize());
-                } else if (e.getSize() > 1 << 16) {
-                    throw new BadDataException(archive + "!" + e.getName() + ": " + e.getSize() + " bytes is not a list of class names");
+                String name = archive + "!" + e.getName();
+                // (TarArchiveEntry.isFile() is true for links and pipes too: their kind is asked for first)
+                boolean link = e.isSymbolicLink() || e.isLink();
+                if (link || e.isFIFO() || e.isCharacterDevice() || e.isBlockDevice() || !e.isFile()) {
+                    // what would be trained on is not in the archive (the old reader took such an entry for 0 images)
+                    throw new BadDataException(name + " is " + (link ? "a link (to '" + e.getLinkName() + "')" : "not a regular file")
+                            + "; CIFAR-10 batches must be files in the archive");
                 }
-                files.put(base, tar.readNBytes((int) e.getSize()));
+                if (files.containsKey(base)) {
+                    throw new BadDataException(name + ": a second " + base + " in the archive; refused (which one is the data?)");
+                }
+                if (base.equals(META_FILE)) {
+                    checkMeta(name, e.getSize());
+                } else {
+                    checkLength(name, e.getSize());
+                }
+                total += e.getSize();
+                requireHeap(archive, total);
+                byte[] data = tar.readNBytes((int) e.getSize());
+                if (data.length != e.getSize()) {
+                    throw new BadDataException(name + " ends after " + data.length + " of its " + e.getSize() + " bytes (truncated archive)");
+                }
+                files.put(base, data);
             }
+        } catch (BadDataException e) {
+            throw e;
         } catch (IOException e) {
             throw new BadDataException(archive + " cannot be read as a .tar.gz archive: " + e.getMessage(), e);
         }

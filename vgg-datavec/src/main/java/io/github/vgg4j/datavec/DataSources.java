@@ -27,6 +27,7 @@ public final class DataSources {
         if (!Files.exists(path)) {
             throw new BadDataException("data path " + path + " does not exist");
         }
+        FileTypes.refuseSpecial(path);
         if (format == DataFormat.CIFAR10 || format == null && Cifar10.looksLike(path)) {
             return Cifar10.open(path);
         }

@@ -18,6 +18,12 @@ import java.util.SplittableRandom;
 public record Fit(int channels, int height, int width, boolean training, double cropPct, int minScale, int maxScale) {
 
     public static final double DEFAULT_CROP_PCT = 0.875;
+    /**
+     * The smallest crop fraction: the image is resized to size / cropPct first, so a tiny fraction
+     * is a huge resize (0.0001 for 224: a 2,240,000-pixel shorter side, gigabytes per image).
+     * Published evaluations use 0.75 to 1.
+     */
+    public static final double MIN_CROP_PCT = 0.1;
 
     public Fit {
         if (channels != 1 && channels != 3) {
@@ -26,8 +32,9 @@ public record Fit(int channels, int height, int width, boolean training, double 
         if (height < 1 || width < 1) {
             throw new IllegalArgumentException("target size must be positive, got " + height + "x" + width);
         }
-        if (!(cropPct > 0 && cropPct <= 1)) {
-            throw new IllegalArgumentException("crop-pct must be in (0, 1], got " + cropPct);
+        if (!(cropPct >= MIN_CROP_PCT && cropPct <= 1)) {
+            throw new IllegalArgumentException("crop-pct must be in [" + MIN_CROP_PCT + ", 1] (images are resized to size / crop-pct"
+                    + " before the centre crop; 0.875 is usual), got " + java.math.BigDecimal.valueOf(cropPct).toPlainString());
         }
         if (minScale > maxScale || minScale < 1) {
             throw new IllegalArgumentException("scale range must be 1 <= min <= max, got [" + minScale + ", " + maxScale + "]");

@@ -84,6 +84,9 @@ public final class Idx {
             throw new BadDataException(folder + " has " + images.getFileName() + " but no " + prefix + "-labels-idx1-ubyte[.gz]");
         }
         IdxFiles.Images img = IdxFiles.readImages(images);
+        if (img.count() == 0) {
+            throw new BadDataException(images + " holds no images (its header declares 0): nothing to train or test on");
+        }
         int[] y = IdxFiles.readLabels(labelFile);
         if (y.length != img.count()) {
             throw new BadDataException(images.getFileName() + " has " + img.count() + " images but " + labelFile.getFileName()

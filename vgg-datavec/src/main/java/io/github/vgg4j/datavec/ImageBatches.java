@@ -1,5 +1,6 @@
 package io.github.vgg4j.datavec;
 
+import io.github.vgg4j.core.internal.MemoryLimits;
 import io.github.vgg4j.core.io.Preprocessing;
 import io.github.vgg4j.core.train.EpochIterator;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -13,6 +14,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
@@ -167,6 +169,12 @@ public final class ImageBatches implements DataSetIterator, EpochIterator, AutoC
             return this;
         }
 
+        /**
+         * @throws IllegalStateException when batches of this size and input cannot fit in memory
+         *         (each worker fills a batch on the Java heap; {@code prefetch} of them wait off-heap):
+         *         a size inferred from the data (a 4096x4096 idx file) fails here, before any
+         *         network is built, naming the batch, the input and the setting
+         */
         public ImageBatches build() {
             if (fit == null || preprocessing == null) {
                 throw new IllegalStateException("ImageBatches needs fit(...) and preprocessing(...)");
@@ -174,7 +182,26 @@ public final class ImageBatches implements DataSetIterator, EpochIterator, AutoC
             if (prefetch < 0) {
                 prefetch = workers + 1;
             }
+            requireMemory();
             return new ImageBatches(this);
+        }
+
+        private void requireMemory() {
+            long floats = (long) batchSize * fit.channels() * fit.height() * fit.width();
+            long bytes = 4 * floats;
+            String what = String.format(Locale.ROOT, "batches of %d images of %dx%dx%d from %s (%s each; a smaller batch or input size"
+                    + " needs less; or)", batchSize, fit.channels(), fit.height(), fit.width(), data.source(), MemoryLimits.mb(bytes));
+            if (floats > Integer.MAX_VALUE - 8) {
+                throw new IllegalStateException(what + " cannot be held in one Java array: at most " + (Integer.MAX_VALUE - 8)
+                        + " values per batch");
+            }
+            String problem = MemoryLimits.heapShortfall(workers * bytes, what);
+            if (problem == null) {
+                problem = MemoryLimits.offHeapShortfall(prefetch * bytes, what);
+            }
+            if (problem != null) {
+                throw new IllegalStateException(problem);
+            }
         }
     }
 

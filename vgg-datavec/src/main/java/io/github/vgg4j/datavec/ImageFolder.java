@@ -111,6 +111,10 @@ public final class ImageFolder implements ImageDataset {
 
     /** One file given by name: checked like a folder's files (ids are its path as given). */
     private static List<Path> images(Path file, SkippedFiles skipped) {
+        if (!FileTypes.isRegular(file)) {
+            skipped.add(file.toString(), FileTypes.SPECIAL);
+            return List.of();
+        }
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (EXTENSIONS.stream().noneMatch(name::endsWith)) {
             skipped.add(file.toString(), "not an image file (expected " + String.join(", ", EXTENSIONS) + ")");
@@ -250,15 +254,33 @@ public final class ImageFolder implements ImageDataset {
         String id = layout == Layout.FILES ? file.toString() : relative(root, file);
         byte[] bytes;
         try {
+            // the type and size again: the file may have changed since the folder was listed
+            if (!FileTypes.isRegular(file)) {
+                throw new BadImageException(id, FileTypes.SPECIAL);
+            }
+            long size = Files.size(file);
+            if (!DataLimits.IMAGE_BYTES.allows(size)) {
+                throw new BadImageException(id, String.format(java.util.Locale.ROOT, "%,d bytes; ", size) + DataLimits.IMAGE_BYTES.describe());
+            }
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
             throw new BadImageException(id, "cannot be read (" + e.getMessage() + ")");
+        } catch (OutOfMemoryError e) {
+            // one image too large for the heap left: that image is skipped, the epoch goes on
+            throw new BadImageException(id, "not enough Java heap to read it (" + e.getMessage() + "; raise -Xmx)");
         }
         String problem = ImageFormats.problem(bytes);
         if (problem != null) {
             throw new BadImageException(id, problem);
         }
-        RawImage img = OpenCvImages.decode(bytes, fit, random);
+        RawImage img;
+        try {
+            img = OpenCvImages.decode(bytes, fit, random);
+        } catch (OpenCvImages.TooLargeException e) {
+            throw new BadImageException(id, e.getMessage());
+        } catch (OutOfMemoryError e) {
+            throw new BadImageException(id, "not enough memory to decode it (" + e.getMessage() + ")");
+        }
         if (img == null) {
             throw new BadImageException(id, "corrupt: the image data cannot be decoded");
         }
@@ -279,9 +301,15 @@ public final class ImageFolder implements ImageDataset {
     private static List<Path> images(Path dir, boolean recursive, SkippedFiles skipped) throws IOException {
         List<Path> images = new ArrayList<>();
         try (Stream<Path> walk = recursive ? Files.walk(dir) : Files.list(dir)) {
-            for (Path p : walk.filter(Files::isRegularFile).sorted().toList()) {
+            for (Path p : walk.filter(f -> !Files.isDirectory(f)).sorted().toList()) {
                 String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
                 String id = relative(dir.getParent() != null && recursive ? dir.getParent() : dir, p);
+                if (!FileTypes.isRegular(p)) {
+                    if (Files.exists(p)) {
+                        skipped.add(id, FileTypes.SPECIAL); // FIFOs, devices; not a dangling link
+                    }
+                    continue;
+                }
                 if (EXTENSIONS.stream().noneMatch(name::endsWith)) {
                     skipped.add(id, "not an image file (expected " + String.join(", ", EXTENSIONS) + ")");
                     continue;

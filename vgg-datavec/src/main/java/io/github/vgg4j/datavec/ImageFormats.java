@@ -34,12 +34,6 @@ final class ImageFormats {
         return kind(head) != null ? null : "not a JPEG, PNG or BMP image (unknown file signature)";
     }
 
-    /**
-     * Images larger than this many pixels are refused before decoding (-Dvgg4j.maxImagePixels): a
-     * small file can declare a 60,000 x 60,000 image, which the decoder would try to allocate.
-     */
-    static final long MAX_PIXELS = Long.getLong("vgg4j.maxImagePixels", 100_000_000L);
-
     /** Null if the whole encoded image looks complete and of a sane size; otherwise what is wrong. */
     static String problem(byte[] bytes) {
         if (bytes.length == 0) {
@@ -53,8 +47,9 @@ final class ImageFormats {
         if (size == null) {
             return "corrupt: no image size in the " + kind + " header";
         }
-        if (size[0] <= 0 || size[1] <= 0 || size[0] * size[1] > MAX_PIXELS) {
-            return "declares " + size[0] + "x" + size[1] + " pixels; at most " + MAX_PIXELS + " are decoded (-Dvgg4j.maxImagePixels)";
+        // a small file can declare a 60,000 x 60,000 image, which the decoder would try to allocate
+        if (size[0] <= 0 || size[1] <= 0 || !DataLimits.IMAGE_PIXELS.allows(size[0] * size[1])) {
+            return "declares " + size[0] + "x" + size[1] + " pixels; " + DataLimits.IMAGE_PIXELS.describe();
         }
         return switch (kind) {
             case JPEG -> endsWith(bytes, new byte[] {(byte) 0xFF, (byte) 0xD9}) ? null

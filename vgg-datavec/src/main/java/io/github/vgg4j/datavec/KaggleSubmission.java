@@ -11,7 +11,7 @@ import java.util.Locale;
 
 /**
  * Kaggle dogs-vs-cats submission: {@code id,label} rows sorted by numeric id, where label is the
- * probability of "dog". Log loss punishes confident mistakes without bound, so probabilities can be
+ * probability of "dog" (of the positive class, for other binary tasks: {@link #rows}). Log loss punishes confident mistakes without bound, so probabilities can be
  * clipped to [clip, 1 - clip] (0.005 is common; 0 disables). Written atomically.
  */
 public final class KaggleSubmission {
@@ -27,6 +27,40 @@ public final class KaggleSubmission {
     public static String id(String file) {
         String name = Path.of(file).getFileName().toString();
         return name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;
+    }
+
+    /**
+     * The rows of a submission: each image's probability of the positive class.
+     *
+     * @param labels        the model's classes, in the order of the predictions' probabilities
+     * @param positiveClass the class whose probability is written; null only for a two-class model
+     *                      (then "dog" if it has that class, else its second). A model of more
+     *                      classes is refused without one: the probability of one class out of ten
+     *                      is not a binary prediction (a 10-class model gave 0.005 on every row).
+     * @throws IllegalArgumentException naming the classes, when the positive class is missing or unknown
+     */
+    public static List<Row> rows(List<String> labels, List<Predictor.Prediction> predictions, String positiveClass) {
+        int positive;
+        if (positiveClass != null) {
+            positive = labels.indexOf(positiveClass);
+            if (positive < 0) {
+                throw new IllegalArgumentException("positive class '" + positiveClass + "' is not one of the model's classes " + labels);
+            }
+        } else if (labels.size() == 2) {
+            positive = labels.contains("dog") ? labels.indexOf("dog") : 1;
+        } else {
+            throw new IllegalArgumentException("a probability file is for a binary model, and this one has " + labels.size()
+                    + " classes " + abbreviated(labels) + ": name the positive class whose probability to write");
+        }
+        List<Row> rows = new ArrayList<>(predictions.size());
+        for (Predictor.Prediction p : predictions) {
+            rows.add(new Row(id(p.file()), p.probabilities()[positive]));
+        }
+        return rows;
+    }
+
+    private static String abbreviated(List<String> labels) {
+        return labels.size() <= 12 ? labels.toString() : labels.subList(0, 12) + " (and " + (labels.size() - 12) + " more)";
     }
 
     public static void write(Path file, List<Row> rows, double clip) throws IOException {

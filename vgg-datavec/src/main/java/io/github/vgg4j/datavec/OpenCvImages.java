@@ -35,6 +35,13 @@ final class OpenCvImages {
     private OpenCvImages() {
     }
 
+    /** An image whose resized size (before the crop) would exceed {@link DataLimits#IMAGE_PIXELS}. */
+    static final class TooLargeException extends RuntimeException {
+        TooLargeException(String message) {
+            super(message);
+        }
+    }
+
     /** Decodes an encoded image and fits it; null if OpenCV cannot decode the bytes. */
     static RawImage decode(byte[] encoded, Fit fit, SplittableRandom random) {
         try (PointerScope scope = new PointerScope()) {
@@ -63,8 +70,15 @@ final class OpenCvImages {
         int h0 = image.rows(), w0 = image.cols();
         int s = fit.scale(random);
         double scale = Math.max(Math.max(s / (double) Math.min(h0, w0), fit.height() / (double) h0), fit.width() / (double) w0);
-        int h1 = Math.max(fit.height(), (int) Math.round(h0 * scale));
-        int w1 = Math.max(fit.width(), (int) Math.round(w0 * scale));
+        double h = Math.max(fit.height(), Math.round(h0 * scale));
+        double w = Math.max(fit.width(), Math.round(w0 * scale));
+        // a long thin image (1 x 10,000) scaled so that its short side fits is enormous along the other
+        if (!DataLimits.IMAGE_PIXELS.allows((long) Math.min(h * w, Long.MAX_VALUE))) {
+            throw new TooLargeException(String.format(java.util.Locale.ROOT, "%dx%d pixels would be resized to %.0fx%.0f for the crop; ",
+                    w0, h0, w, h) + DataLimits.IMAGE_PIXELS.describe());
+        }
+        int h1 = (int) h;
+        int w1 = (int) w;
         Mat resized = image;
         if (h1 != h0 || w1 != w0) {
             resized = new Mat();

@@ -94,7 +94,11 @@ public final class Predictor {
         }
     }
 
-    /** Predicts image files (and the images inside folders). */
+    /**
+     * Predicts image files (and the images inside folders).
+     *
+     * @throws BadDataException when not one image could be read (each is named in {@link #skipped()} and the message)
+     */
     public List<Prediction> predict(List<Path> files, double cropPct) throws IOException {
         int[] s = info.inputShape();
         List<Prediction> out = new ArrayList<>();
@@ -107,6 +111,10 @@ public final class Predictor {
                     out.add(new Prediction((String) ds.getExampleMetaData().get(i), p.getRow(i).toDoubleVector(), labels));
                 }
             }
+        }
+        if (out.isEmpty()) {
+            // every image was skipped: no prediction is not a result
+            throw new BadDataException("no image of " + files + " could be read; skipped " + skipped);
         }
         return out;
     }

@@ -80,6 +80,13 @@ public final class TrainingData implements AutoCloseable {
         if (b.limitTrain > 0) {
             trainIdx = Splits.limit(trainIdx, b.limitTrain, b.seed);
         }
+        if (trainIdx.length == 0) {
+            throw new BadDataException(bundle.train().source() + " leaves no training examples (" + bundle.train().size()
+                    + " in the set, " + (valIdx == null ? 0 : valIdx.length) + " held out for validation)");
+        }
+        if (bundle.test() != null && bundle.test().size() == 0) {
+            throw new BadDataException(bundle.test().source() + " has no test examples: an empty test set would report no accuracy");
+        }
         this.trainIndices = trainIdx;
         this.validationIndices = valIdx;
         this.preprocessing = b.preprocessing != null ? b.preprocessing

@@ -169,6 +169,7 @@ final class KerasConfig {
     static Map<String, long[]> shapes(Path h5) throws WeightsFileException {
         Map<String, long[]> out = new LinkedHashMap<>();
         synchronized (Hdf5Archive.LOCK_OBJECT) {
+            KerasImport.quietHdf5();
             H5File file;
             try {
                 file = new H5File(h5.toString(), H5F_ACC_RDONLY());

@@ -12,6 +12,7 @@ import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.bytedeco.hdf5.global.hdf5;
 import org.deeplearning4j.nn.modelimport.keras.Hdf5Archive;
 import org.deeplearning4j.nn.modelimport.keras.KerasModel;
 import org.deeplearning4j.nn.modelimport.keras.KerasModelImport;
@@ -60,19 +61,26 @@ final class KerasImport {
         requireHdf5(h5);
         String modelConfig = null;
         synchronized (Hdf5Archive.LOCK_OBJECT) {
-            Hdf5Archive archive = new Hdf5Archive(h5.toString());
+            quietHdf5();
+            Hdf5Archive archive;
+            try {
+                archive = new Hdf5Archive(h5.toString());
+            } catch (RuntimeException e) {
+                throw new WeightsFileException(h5 + " cannot be opened as HDF5 (damaged or truncated?): " + oneLine(e), e);
+            }
             try {
                 if (archive.hasAttribute("model_config")) {
                     modelConfig = archive.readAttributeAsJson("model_config");
                 }
-            } catch (UnsupportedKerasConfigurationException e) {
-                throw new WeightsFileException(h5 + ": cannot read its model_config attribute (" + e.getMessage() + ")", e);
+            } catch (UnsupportedKerasConfigurationException | RuntimeException e) {
+                throw new WeightsFileException(h5 + ": cannot read its model_config attribute (" + oneLine(e) + ")", e);
             } finally {
                 archive.close();
             }
         }
         Model imported;
         try {
+            quietHdf5();
             if (modelConfig != null) {
                 String className = JSON.readTree(modelConfig.trim()).path("class_name").asText();
                 imported = className.equals("Sequential")
@@ -210,6 +218,15 @@ final class KerasImport {
             }
             dst.assign(src.reshape(dst.shape()));
         }
+    }
+
+    /**
+     * HDF5 prints its whole error stack to stderr by default (dozens of "HDF5-DIAG" lines for one
+     * damaged file, with no file name); vgg4j reports the error itself, in one line naming the
+     * file. Per thread in thread-safe builds of the library: called before each use.
+     */
+    static void quietHdf5() {
+        hdf5.H5Eset_auto2(hdf5.H5E_DEFAULT, null, null);
     }
 
     private static void requireHdf5(Path file) throws IOException {

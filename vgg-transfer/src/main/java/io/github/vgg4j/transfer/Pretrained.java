@@ -17,8 +17,6 @@ import org.deeplearning4j.zoo.PretrainedType;
 
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -104,15 +102,14 @@ public final class Pretrained {
     }
 
     /**
-     * A model zip saved by vgg4j (its preprocessing and input shape come with it) or by DL4J.
+     * A model zip saved by vgg4j (its preprocessing and input shape come with it) or by DL4J, read
+     * through vgg-core's checked loader ({@link ModelFiles#load}: a file from a stranger can neither
+     * load classes outside DL4J, ND4J and vgg4j nor allocate more than its configuration declares).
      *
      * @param preprocessing used when the file carries none (a plain DL4J zip); may be null otherwise
      */
     public static PretrainedModel saved(Path zip, Preprocessing preprocessing) throws IOException {
-        if (!Files.isRegularFile(zip)) {
-            throw new NoSuchFileException(zip.toString(), null, "model file not found");
-        }
-        MemoryCheck.beforeLoading(zip);
+        // vgg-core's loader checks the file (type, zip, classes, sizes, memory) before it allocates anything
         ModelFiles.LoadedModel loaded;
         try {
             loaded = ModelFiles.load(zip, false);

@@ -16,6 +16,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -60,6 +61,41 @@ class KerasImportTest {
         Path bogus = Files.writeString(dir.resolve("vgg16.h5"), "not hdf5");
         WeightsFileException e = assertThrows(WeightsFileException.class, () -> Pretrained.keras(bogus));
         assertTrue(e.getMessage().contains("vgg16.h5") && e.getMessage().contains("not an HDF5 file"), e.getMessage());
+    }
+
+    @Test
+    void aDamagedHdf5FileIsOneErrorNamingItWithoutHdf5sDiagnostics() throws Exception {
+        // HDF5's signature, then garbage (and, second, nothing): past vgg4j's signature check, into the library
+        byte[] signature = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+        byte[] garbage = new byte[4096];
+        new java.util.Random(16).nextBytes(garbage);
+        System.arraycopy(signature, 0, garbage, 0, signature.length);
+        for (byte[] content : List.of(garbage, signature)) {
+            Path bad = Files.write(dir.resolve("damaged.h5"), content);
+            // in a JVM of its own, whose native stderr (where HDF5 prints) can be read
+            Path out = dir.resolve("out.txt");
+            Path err = dir.resolve("err.txt");
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                    System.getProperty("java.class.path"), LoadKeras.class.getName(), bad.toString())
+                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            assertTrue(p.waitFor(300, java.util.concurrent.TimeUnit.SECONDS), "the import did not end");
+            String message = Files.readString(out).trim();
+            String stderr = Files.readString(err);
+            assertTrue(message.startsWith(WeightsFileException.class.getSimpleName() + ": " + bad) && !message.contains("\n"), message);
+            assertFalse(stderr.contains("HDF5-DIAG"), "HDF5 printed its error stack:\n" + stderr);
+        }
+    }
+
+    /** Imports the file named and prints the exception's class and message (one line), or "loaded". */
+    public static final class LoadKeras {
+        public static void main(String[] args) {
+            try {
+                Pretrained.keras(Path.of(args[0]));
+                System.out.println("loaded");
+            } catch (Exception e) {
+                System.out.println(e.getClass().getSimpleName() + ": " + e.getMessage());
+            }
+        }
     }
 
     private void assertSameProbabilities(PretrainedModel whole, JsonNode expected, String file) throws Exception {

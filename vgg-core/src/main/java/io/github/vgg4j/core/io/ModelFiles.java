@@ -3,15 +3,12 @@ package io.github.vgg4j.core.io;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.github.vgg4j.core.FastPath;
 import io.github.vgg4j.core.ModelSummary;
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import io.github.vgg4j.core.internal.MemoryLimits;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -19,17 +16,12 @@ import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
-import java.util.zip.ZipException;
-import java.util.zip.ZipFile;
 
 /**
  * Saves and loads models as DL4J model zips (readable by plain {@code ModelSerializer}) with a
@@ -37,8 +29,13 @@ import java.util.zip.ZipFile;
  * written beside the target and moved into place only when complete, so a crash or a full disk
  * never leaves a half-written model where the previous one was.
  *
- * <p>Loading checks the file first ({@link ModelFileSafety}): only DL4J/ND4J/vgg4j classes may be
- * named in it, entry sizes must be known and fit the heap; nothing Java-serialised is read.
+ * <p>A model file may come from anyone, so loading reads it once through one checked view
+ * ({@link ModelArchive}: no duplicate entries, the zip's two directories agree, sizes bounded),
+ * accepts only DL4J/ND4J/vgg4j classes in its configuration before any class is loaded
+ * ({@link ModelFileSafety}), reads the weights with vgg4j's bounded reader of ND4J's format
+ * ({@link Nd4jArrays}: every declared length checked against the entry and the configuration
+ * before anything is allocated) and builds the network from those bytes. Nothing Java-serialised is
+ * read. {@link #readInfo} and {@link #summarize} go through the same view.
  *
  * <pre>{@code
  * ModelFiles.save(net, Path.of("model.zip"), info);
@@ -49,8 +46,6 @@ import java.util.zip.ZipFile;
 public final class ModelFiles {
     /** A flat entry name: DL4J's reader rejects zips with folder entries. */
     public static final String INFO_ENTRY = "vgg4j-model-info.json";
-    private static final String CONFIGURATION_ENTRY = "configuration.json";
-    private static final long MAX_JSON_BYTES = 64L << 20;
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -58,8 +53,19 @@ public final class ModelFiles {
     private ModelFiles() {
     }
 
-    /** A loaded network and its info ({@code null} for a plain DL4J zip without one). */
-    public record LoadedModel(Model network, ModelInfo info) {
+    /**
+     * A loaded network, its info ({@code null} for a plain DL4J zip without one) and the file's
+     * JSON entries by name (e.g. a checkpoint's training state), read in the same pass.
+     */
+    public record LoadedModel(Model network, ModelInfo info, Map<String, byte[]> entries) {
+        public LoadedModel {
+            entries = Map.copyOf(entries);
+        }
+
+        public LoadedModel(Model network, ModelInfo info) {
+            this(network, info, Map.of());
+        }
+
         public MultiLayerNetwork multiLayerNetwork() {
             if (network instanceof MultiLayerNetwork m) {
                 return m;
@@ -142,28 +148,12 @@ public final class ModelFiles {
         zip.flush();
     }
 
-    /** One entry of a model file, or null if it has none of that name. */
+    /**
+     * One JSON entry of a model file (e.g. a checkpoint's training state), or null if it has none
+     * of that name; read through the same checked view as {@link #load}.
+     */
     public static byte[] readEntry(Path file, String name) throws IOException {
-        return readEntry(file, name, ModelFileSafety.MAX_ENTRY_BYTES);
-    }
-
-    /** The one place that opens model zips: any malformed archive becomes an IOException naming the file. */
-    private static byte[] readEntry(Path file, String name, long maxBytes) throws IOException {
-        requireFile(file);
-        try (ZipFile zip = new ZipFile(file.toFile())) {
-            ZipEntry e = zip.getEntry(name);
-            if (e == null) {
-                return null;
-            }
-            if (e.getSize() < 0 || e.getSize() > maxBytes) {
-                throw new IOException(file + ": entry " + name + " declares " + e.getSize() + " bytes (at most " + maxBytes + ")");
-            }
-            try (InputStream in = zip.getInputStream(e)) {
-                return in.readNBytes((int) Math.min(e.getSize(), Integer.MAX_VALUE - 8));
-            }
-        } catch (ZipException | IllegalArgumentException e) {
-            throw new IOException(file + " is not a model file (not a zip archive, or a damaged one: " + e.getMessage() + ")", e);
-        }
+        return ModelArchive.read(file, null).json().get(name);
     }
 
     /** Loads a model zip written by {@link #save} or by DL4J's {@code ModelSerializer}. */
@@ -171,23 +161,19 @@ public final class ModelFiles {
         return load(file, true);
     }
 
+    /**
+     * Loads a model zip, reading it once ({@link ModelArchive}): the configuration is checked
+     * against the class allowlist before DL4J deserialises it, and the parameters and updater
+     * state are read by vgg4j's bounded reader into arrays of the configuration's sizes.
+     */
     public static LoadedModel load(Path file, boolean loadUpdater) throws IOException {
-        String configuration = readConfigurationJson(file);
-        ModelFileSafety.checkEntries(file);
-        ModelFileSafety.checkClasses(file, configuration);
-        // A ComputationGraph configuration lists vertices; a MultiLayerNetwork's does not.
-        boolean graph = configuration.contains("\"vertices\"");
-        ModelInfo info = readInfo(file);
+        NetworkReader reader = new NetworkReader(file, loadUpdater);
         try {
-            Model network = graph ? ModelSerializer.restoreComputationGraph(file.toFile(), loadUpdater)
-                    : ModelSerializer.restoreMultiLayerNetwork(file.toFile(), loadUpdater);
-            return new LoadedModel(FastPath.apply(network), info);
-        } catch (IOException e) {
-            throw new IOException("cannot read model " + file + ": " + e.getMessage(), e);
-        } catch (RuntimeException | OutOfMemoryError e) {
-            throw new IOException("cannot read model " + file + ": " + e
-                    + (e instanceof OutOfMemoryError ? " (raise -Xmx, or -Dorg.bytedeco.javacpp.maxbytes for off-heap memory)" : ""),
-                    e);
+            ModelArchive.Contents contents = ModelArchive.read(file, reader);
+            ModelInfo info = info(file, contents);
+            return new LoadedModel(reader.network(), info, contents.json());
+        } catch (OutOfMemoryError e) {
+            throw new IOException("cannot read model " + file + ": " + MemoryLimits.explain("loading it", e), e);
         }
     }
 
@@ -197,41 +183,30 @@ public final class ModelFiles {
      * @param inputShape {channels, height, width}, or null to use the shape saved with the model
      */
     public static ModelSummary summarize(Path file, int[] inputShape) throws IOException {
-        ModelInfo info = readInfo(file);
+        ModelArchive.Contents contents = ModelArchive.read(file, null);
+        ModelInfo info = info(file, contents);
         int[] shape = inputShape != null ? inputShape : info != null ? info.inputShape() : null;
         if (shape == null) {
             throw new IOException(file + " does not record its input shape (not saved by vgg4j): give it, e.g. --input 3x224x224");
         }
         InputType input = InputType.convolutional(shape[1], shape[2], shape[0]);
         String name = info != null ? info.architecture() : file.getFileName().toString();
-        String json = readConfigurationJson(file);
+        ModelFileSafety.Configuration conf = ModelFileSafety.configuration(file, contents.configuration());
         try {
-            return json.contains("\"vertices\"")
-                    ? ModelSummary.of(ComputationGraphConfiguration.fromJson(json), input, name)
-                    : ModelSummary.of(MultiLayerConfiguration.fromJson(json), input, name);
+            return conf.isGraph() ? ModelSummary.of(conf.graph(), input, name) : ModelSummary.of(conf.layers(), input, name);
         } catch (RuntimeException e) {
             throw new IOException("cannot summarise " + file + " for input " + shape[0] + "x" + shape[1] + "x" + shape[2]
                     + ": " + e.getMessage(), e);
         }
     }
 
-    private static String readConfigurationJson(Path file) throws IOException {
-        byte[] json = readEntry(file, CONFIGURATION_ENTRY, MAX_JSON_BYTES);
-        if (json == null) {
-            throw new IOException(file + " is a zip archive but not a DL4J model (it has no " + CONFIGURATION_ENTRY + ")");
-        }
-        return new String(json, StandardCharsets.UTF_8);
-    }
-
-    private static void requireFile(Path file) throws NoSuchFileException {
-        if (!Files.isRegularFile(file)) {
-            throw new NoSuchFileException(file.toString(), null, "model file not found");
-        }
-    }
-
-    /** Reads only the info entry of a model file, without loading weights. */
+    /** Reads only the info entry of a model file, without loading weights (the file is checked as by {@link #load}). */
     public static ModelInfo readInfo(Path file) throws IOException {
-        byte[] json = readEntry(file, INFO_ENTRY, MAX_JSON_BYTES);
+        return info(file, ModelArchive.read(file, null));
+    }
+
+    private static ModelInfo info(Path file, ModelArchive.Contents contents) throws IOException {
+        byte[] json = contents.json().get(INFO_ENTRY);
         if (json == null) {
             return null;
         }

@@ -2,6 +2,7 @@ package io.github.vgg4j.core.train;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.vgg4j.core.io.AtomicFiles;
 import io.github.vgg4j.core.io.ModelFiles;
 import io.github.vgg4j.core.io.ModelInfo;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -42,6 +43,12 @@ final class Checkpoints {
         return Files.isRegularFile(checkpoint());
     }
 
+    /** Removes the partial checkpoints of a killed run (as large as a checkpoint: 1.1 GB for VGG16 at 224). */
+    void removeStaleTemporaries() {
+        AtomicFiles.removeStaleTemporaries(checkpoint());
+        AtomicFiles.removeStaleTemporaries(dir.resolve(BEST));
+    }
+
     void write(MultiLayerNetwork net, TrainingState state) throws IOException {
         Files.createDirectories(dir);
         ModelFiles.save(net, checkpoint(), info, true, Map.of(STATE_ENTRY, JSON.writeValueAsBytes(state)));
@@ -55,7 +62,8 @@ final class Checkpoints {
     /** Loads the checkpoint into {@code net} (weights, updater state, counters) and returns its state. */
     TrainingState restoreInto(MultiLayerNetwork net) throws IOException {
         Path file = checkpoint();
-        byte[] json = ModelFiles.readEntry(file, STATE_ENTRY);
+        ModelFiles.LoadedModel loaded = ModelFiles.load(file, true);
+        byte[] json = loaded.entries().get(STATE_ENTRY);
         if (json == null) {
             throw new IOException(file + " is a model but not a vgg4j checkpoint (no " + STATE_ENTRY + ")");
         }
@@ -64,7 +72,7 @@ final class Checkpoints {
             throw new IOException(file + " is a checkpoint of format " + state.version() + "; this vgg4j reads format "
                     + TrainingState.VERSION);
         }
-        MultiLayerNetwork saved = ModelFiles.load(file, true).multiLayerNetwork();
+        MultiLayerNetwork saved = loaded.multiLayerNetwork();
         requireSameNetwork(file, saved.getLayerWiseConfigurations(), net.getLayerWiseConfigurations());
         net.setParams(saved.params().dup());
         INDArray updater = saved.getUpdater() == null ? null : saved.getUpdater().getStateViewArray();

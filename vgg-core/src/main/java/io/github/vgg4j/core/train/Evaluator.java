@@ -21,6 +21,8 @@ public final class Evaluator {
      * Runs inference over the whole iterator (reset first) in test mode (no dropout). The memory of
      * the training activations is freed before, and that of the inference buffers after
      * ({@link Workspaces}): evaluating between epochs does not add to training's peak memory.
+     *
+     * @throws IllegalStateException when the iterator gives no examples at all (a data problem, not a usage error)
      */
     public static EvaluationReport evaluate(Model model, DataSetIterator data, List<String> labels) {
         Workspaces.releaseActivations();
@@ -58,12 +60,16 @@ public final class Evaluator {
             lossSum -= Transforms.log(Transforms.max(p, EPS, true), false).muli(y).sumNumber().doubleValue();
             n += actual.length;
         }
+        if (n == 0) {
+            // an accuracy of no examples is NaN, which reads as a result: it is the data that is wrong
+            throw new IllegalStateException("nothing to evaluate: the data gave no examples (the set is empty, or every example"
+                    + " was skipped as unreadable)");
+        }
         long correct = 0;
         for (int c = 0; c < k; c++) {
             correct += confusion[c][c];
         }
-        return new EvaluationReport(labels, n, n == 0 ? Double.NaN : correct / (double) n, n == 0 ? Double.NaN : lossSum / n,
-                confusion);
+        return new EvaluationReport(labels, n, correct / (double) n, lossSum / n, confusion);
     }
 
     static INDArray output(Model model, INDArray x) {

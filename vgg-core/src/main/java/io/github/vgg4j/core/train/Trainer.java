@@ -1,7 +1,9 @@
 package io.github.vgg4j.core.train;
 
 import io.github.vgg4j.core.FastPath;
+import io.github.vgg4j.core.internal.MemoryLimits;
 import io.github.vgg4j.core.spi.KernelProvider;
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.dataset.DataSet;
@@ -12,6 +14,8 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,8 +43,13 @@ public final class Trainer {
         this.options = options;
     }
 
-    /** The history of a run and its best epoch (by validation accuracy; the last epoch without validation). */
-    public record TrainingResult(List<EpochResult> epochs, int bestEpoch, boolean resumed) {
+    /**
+     * The history of a run and its best epoch (by validation accuracy; the last epoch without
+     * validation). {@code checkpointProblem} is null, or why the checkpoint or best model after the
+     * final epoch could not be written (e.g. its disk is full): training finished and the network
+     * holds its result, so save the model first, then report the problem.
+     */
+    public record TrainingResult(List<EpochResult> epochs, int bestEpoch, boolean resumed, String checkpointProblem) {
         public EpochResult last() {
             return epochs.get(epochs.size() - 1);
         }
@@ -51,7 +60,9 @@ public final class Trainer {
      *
      * @param validation may be null
      * @throws DivergenceGuard.TrainingDivergedException when the guard stops the run
-     * @throws UncheckedIOException when a checkpoint cannot be written or read
+     * @throws UncheckedIOException when a checkpoint cannot be read, when resuming finds none or one
+     *         written with other options, or when a checkpoint cannot be written before the final
+     *         epoch (the previous one is intact; after the final epoch the problem is in the result)
      */
     public TrainingResult fit(MultiLayerNetwork net, DataSetIterator train, DataSetIterator validation, List<String> labels,
                               TrainingProgress progress) {
@@ -68,15 +79,25 @@ public final class Trainer {
         Checkpoints checkpoints = options.checkpointDir() == null ? null
                 : new Checkpoints(options.checkpointDir(), options.checkpointInfo());
         DivergenceGuard.Watch guard = options.guard().watch();
+        int batchSize = batchSize(train);
         Run run;
         boolean resumed = false;
         try {
-            if (options.resume() && checkpoints.exists()) {
+            if (checkpoints != null) {
+                checkpoints.removeStaleTemporaries();
+            }
+            if (options.resume()) {
+                if (!checkpoints.exists()) {
+                    throw new NoSuchFileException(checkpoints.checkpoint().toString(), null, "nothing to resume: "
+                            + options.checkpointDir() + " holds no checkpoint (start without resuming, or give the folder the"
+                            + " interrupted run wrote its checkpoints to)");
+                }
                 TrainingState s = checkpoints.restoreInto(net);
                 if (s.numClasses() != labels.size()) {
                     throw new IOException(checkpoints.checkpoint() + " was written for " + s.numClasses()
                             + " classes, the data has " + labels.size());
                 }
+                requireSameOptions(checkpoints.checkpoint(), s, learningRate(net), batchSize);
                 run = new Run(s);
                 guard.restore(s.guard());
                 if (s.kernelChoices() != null) {
@@ -88,14 +109,16 @@ public final class Trainer {
             } else {
                 run = new Run(learningRate(net));
             }
+            run.batchSize = batchSize;
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }
 
         long lastCheckpoint = System.nanoTime();
         OffHeapGarbage offHeap = new OffHeapGarbage();
+        boolean memoryChecked = false;
         // the first epoch's rate is the base of the epoch-driven schedules, also after a resume
-        double base = run.history.isEmpty() ? run.learningRate : run.history.get(0).learningRate();
+        double base = run.baseLearningRate;
         while (run.epoch < options.epochs()) {
             double scheduled = options.schedule().rateAt(run.epoch, options.epochs(), base, run.learningRate);
             if (scheduled != run.learningRate) {
@@ -110,6 +133,10 @@ public final class Trainer {
             long t0 = System.nanoTime();
             while (train.hasNext()) {
                 DataSet batch = train.next();
+                if (!memoryChecked) {
+                    requireTrainingMemory(net, batch);
+                    memoryChecked = true;
+                }
                 Nd4j.getRandom().setSeed(mix(options.seed(), run.epoch, run.batch));
                 net.fit(batch);
                 offHeap.check();
@@ -125,26 +152,32 @@ public final class Trainer {
                         && (System.nanoTime() - lastCheckpoint) / 60e9 >= options.checkpointMinutes()) {
                     run.seconds += (System.nanoTime() - t0) / 1e9;
                     t0 = System.nanoTime();
-                    write(checkpoints, net, run, guard, labels);
+                    write(checkpoints, net, run, guard, labels, false);
                     lastCheckpoint = System.nanoTime();
                 }
             }
             run.seconds += (System.nanoTime() - t0) / 1e9;
+            if (run.batches == 0) {
+                throw new IllegalStateException("epoch " + (run.epoch + 1) + " had no batches to train on: the training data is empty,"
+                        + " or every example was skipped as unreadable");
+            }
             net.incrementEpochCount();
             for (TrainingListener l : net.getListeners()) {
                 l.onEpochEnd(net);
             }
-            endEpoch(net, validation, trainSample, labels, progress, checkpoints, run);
+            // After the final epoch the network is the result: a checkpoint that cannot be written must not cost it.
+            boolean finalEpoch = run.epoch == options.epochs() - 1;
+            endEpoch(net, validation, trainSample, labels, progress, checkpoints, run, finalEpoch);
             if (checkpoints != null) {
-                write(checkpoints, net, run, guard, labels);
+                write(checkpoints, net, run, guard, labels, finalEpoch);
                 lastCheckpoint = System.nanoTime();
             }
         }
-        return new TrainingResult(List.copyOf(run.history), run.bestEpoch, resumed);
+        return new TrainingResult(List.copyOf(run.history), run.bestEpoch, resumed, run.checkpointProblem);
     }
 
     private void endEpoch(MultiLayerNetwork net, DataSetIterator validation, DataSetIterator trainSample, List<String> labels,
-                          TrainingProgress progress, Checkpoints checkpoints, Run run) {
+                          TrainingProgress progress, Checkpoints checkpoints, Run run, boolean finalEpoch) {
         double valLoss = Double.NaN;
         double valAcc = Double.NaN;
         if (validation != null) {
@@ -169,7 +202,7 @@ public final class Trainer {
                 try {
                     checkpoints.writeBest(net);
                 } catch (IOException e) {
-                    throw new UncheckedIOException("cannot write the best model in " + options.checkpointDir() + ": "
+                    fail(run, finalEpoch, "cannot write the best model in " + options.checkpointDir() + ": "
                             + e.getMessage() + " (the previous one is intact)", e);
                 }
             }
@@ -187,12 +220,78 @@ public final class Trainer {
     }
 
     private void write(Checkpoints checkpoints, MultiLayerNetwork net, Run run, DivergenceGuard.Watch guard,
-                       List<String> labels) {
+                       List<String> labels, boolean finalEpoch) {
         try {
-            checkpoints.write(net, run.state(guard, options.seed(), labels.size()));
+            checkpoints.write(net, run.state(guard, options, labels.size()));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the checkpoint in " + options.checkpointDir() + ": " + e.getMessage()
+            fail(run, finalEpoch, "cannot write the checkpoint in " + options.checkpointDir() + ": " + e.getMessage()
                     + " (the previous checkpoint is intact)", e);
+        }
+    }
+
+    /** A checkpoint write failed: before the final epoch training stops; after it, the problem goes into the result. */
+    private static void fail(Run run, boolean finalEpoch, String message, IOException e) {
+        if (!finalEpoch) {
+            throw new UncheckedIOException(message, e);
+        }
+        log.warn("{}; training is finished and the trained network is kept", message);
+        run.checkpointProblem = run.checkpointProblem == null ? message : run.checkpointProblem + "; " + message;
+    }
+
+    /**
+     * A resumed run must be the run it resumes: the same first learning rate, seed, schedule and
+     * batch size (the number of epochs may grow). Anything else is refused, naming both values,
+     * because a resumed run promises the result the interrupted one would have had.
+     */
+    private void requireSameOptions(Path file, TrainingState s, double learningRate, int batchSize) throws IOException {
+        List<String> differ = new ArrayList<>();
+        double first = s.firstLearningRate();
+        if (Math.abs(first - learningRate) > 1e-9 * Math.max(Math.abs(first), Math.abs(learningRate))) {
+            differ.add("learning rate " + first + " there, " + learningRate + " here");
+        }
+        if (s.seed() != options.seed()) {
+            differ.add("seed " + s.seed() + " there, " + options.seed() + " here");
+        }
+        if (s.schedule() != null && !s.schedule().equals(options.schedule().toString())) {
+            differ.add("learning-rate schedule " + s.schedule() + " there, " + options.schedule() + " here");
+        }
+        if (s.batchSize() != null && s.batchSize() > 0 && batchSize > 0 && s.batchSize() != batchSize) {
+            differ.add("batch size " + s.batchSize() + " there, " + batchSize + " here");
+        }
+        if (!differ.isEmpty()) {
+            throw new IOException(file + " was written by a run with other options (" + String.join("; ", differ)
+                    + "): resume with the options the run was started with, or start a new run in another checkpoint folder");
+        }
+    }
+
+    private static int batchSize(DataSetIterator it) {
+        try {
+            return it.batch();
+        } catch (RuntimeException e) {
+            return -1; // an iterator that does not say
+        }
+    }
+
+    /**
+     * Before the first step: a batch of this size and input must fit in the off-heap memory this JVM
+     * may use (activations kept for backprop, gradients, updater state), or training would die in
+     * an OutOfMemoryError after the first layers, with a DL4J crash dump.
+     */
+    private static void requireTrainingMemory(MultiLayerNetwork net, DataSet batch) {
+        long[] shape = batch.getFeatures().shape();
+        if (shape.length != 4) {
+            return;
+        }
+        long bytes;
+        try {
+            bytes = MemoryLimits.trainingBytes(net, InputType.convolutional(shape[2], shape[3], shape[1]), (int) shape[0]);
+        } catch (RuntimeException e) {
+            return; // layers DL4J cannot describe: train, and let JavaCPP's error speak
+        }
+        String problem = MemoryLimits.offHeapShortfall(bytes, "training on batches of " + shape[0] + " at " + shape[1] + "x"
+                + shape[2] + "x" + shape[3] + " (activations, gradients and updater state; a smaller batch or input needs less; or)");
+        if (problem != null) {
+            throw new IllegalStateException(problem);
         }
     }
 
@@ -230,6 +329,9 @@ public final class Trainer {
         int batch;
         long iterations;
         double learningRate;
+        final double baseLearningRate;
+        int batchSize = -1;
+        String checkpointProblem;
         double best = Double.NEGATIVE_INFINITY;
         int bestEpoch = -1;
         int sinceImprovement;
@@ -241,6 +343,7 @@ public final class Trainer {
 
         Run(double learningRate) {
             this.learningRate = learningRate;
+            this.baseLearningRate = learningRate;
         }
 
         Run(TrainingState s) {
@@ -248,6 +351,7 @@ public final class Trainer {
             batch = s.batch();
             iterations = s.iterations();
             learningRate = s.learningRate();
+            baseLearningRate = s.firstLearningRate();
             best = s.best();
             bestEpoch = s.bestEpoch();
             sinceImprovement = s.sinceImprovement();
@@ -267,10 +371,11 @@ public final class Trainer {
             seconds = 0;
         }
 
-        TrainingState state(DivergenceGuard.Watch guard, long seed, int numClasses) {
+        TrainingState state(DivergenceGuard.Watch guard, TrainingOptions options, int numClasses) {
             return new TrainingState(TrainingState.VERSION, epoch, batch, iterations, learningRate, best, bestEpoch,
-                    sinceImprovement, List.copyOf(history), lossSum, batches, examples, seconds, guard.state(), seed, numClasses,
-                    FastPath.kernels().map(KernelProvider::choices).orElse(Map.of()));
+                    sinceImprovement, List.copyOf(history), lossSum, batches, examples, seconds, guard.state(), options.seed(),
+                    numClasses, FastPath.kernels().map(KernelProvider::choices).orElse(Map.of()), baseLearningRate,
+                    options.schedule().toString(), batchSize);
         }
     }
 }

@@ -1,16 +1,15 @@
 package io.github.vgg4j.core.zoo;
 
-import io.github.vgg4j.core.FastPath;
 import io.github.vgg4j.core.VGGBuilder;
 import io.github.vgg4j.core.VggConfiguration;
 import io.github.vgg4j.core.io.Checksum;
 import io.github.vgg4j.core.io.Downloads;
+import io.github.vgg4j.core.io.ModelFiles;
 import org.deeplearning4j.common.resources.DL4JResources;
 import org.deeplearning4j.common.resources.ResourceType;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.util.ModelSerializer;
 import org.deeplearning4j.zoo.ModelMetaData;
 import org.deeplearning4j.zoo.PretrainedType;
 import org.deeplearning4j.zoo.ZooModel;
@@ -129,7 +128,8 @@ public abstract class VggZooModel extends ZooModel<VggZooModel> {
         String url = requireUrl(pretrainedType);
         Path file = Downloads.fetch(URI.create(url), pretrainedFile(pretrainedType),
                 Checksum.adler32(pretrainedChecksum(pretrainedType)));
-        return FastPath.apply(ModelSerializer.restoreComputationGraph(file.toFile()));
+        // through vgg4j's checked reader, as every model file (the checksum says the file is DL4J's, not what it can do)
+        return (ComputationGraph) ModelFiles.load(file, true).network();
     }
 
     private String requireUrl(PretrainedType type) {

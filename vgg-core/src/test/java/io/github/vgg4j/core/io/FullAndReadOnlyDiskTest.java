@@ -2,12 +2,19 @@ package io.github.vgg4j.core.io;
 
 import io.github.vgg4j.core.Head;
 import io.github.vgg4j.core.VGGBuilder;
+import io.github.vgg4j.core.train.DivergenceGuard;
+import io.github.vgg4j.core.train.Trainer;
+import io.github.vgg4j.core.train.TrainingOptions;
+import io.github.vgg4j.core.train.TrainingProgress;
+import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -68,6 +75,25 @@ class FullAndReadOnlyDiskTest {
         IOException e = assertThrows(IOException.class, () -> ModelFiles.save(net(1 / 64.0), model, INFO));
         assertTrue(e.getMessage().contains("not writable") && e.getMessage().contains(mount.toString()), e.getMessage());
         assertArrayEquals(before, Files.readAllBytes(model));
+    }
+
+    @Test
+    void aCheckpointDiskThatFillsUpAfterTheLastEpochDoesNotCostTheTrainedModel() throws Exception {
+        // the checkpoint folder is the full 256 KB disk; the model goes to a healthy one
+        MultiLayerNetwork net = net(0.25);
+        DataSet data = new DataSet(Nd4j.rand(new int[] {8, 1, 32, 32}), Nd4j.eye(3).getRows(0, 1, 2, 0, 1, 2, 0, 1));
+        Trainer.TrainingResult r = new Trainer(TrainingOptions.epochs(1).withGuard(DivergenceGuard.off())
+                .withCheckpoints(mount, 0, INFO)).fit(net, new ListDataSetIterator<>(data.asList(), 4), null, INFO.labels(),
+                TrainingProgress.NONE);
+        assertNotNull(r.checkpointProblem(), "the checkpoint could not be written");
+        assertTrue(r.checkpointProblem().contains(mount.resolve("checkpoint.zip").toString())
+                && r.checkpointProblem().toLowerCase().contains("space"), r.checkpointProblem());
+        Path out = dir.resolve("model.zip");
+        ModelFiles.save(net, out, INFO);
+        assertEquals(net.params(), ModelFiles.load(out).network().params());
+        try (Stream<Path> files = Files.list(mount)) {
+            assertEquals(List.of(), files.toList(), "no partial checkpoint is left on the full disk");
+        }
     }
 
     private static boolean run(String... command) throws Exception {

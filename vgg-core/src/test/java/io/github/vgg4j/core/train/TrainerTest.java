@@ -133,7 +133,7 @@ class TrainerTest {
                         }
                     }
                 }));
-        Trainer.TrainingResult resumed = new Trainer(steps.resuming(true)).fit(narrow().buildNetwork(),
+        Trainer.TrainingResult resumed = new Trainer(steps.resuming(true)).fit(narrow().learningRate(0.05).buildNetwork(),
                 new SeededBatches(TRAIN, 64, 5), null, LABELS, TrainingProgress.NONE);
         assertEquals(0.05, resumed.epochs().get(0).learningRate(), 1e-12);
         assertEquals(0.005, resumed.epochs().get(1).learningRate(), 1e-12);
@@ -182,6 +182,106 @@ class TrainerTest {
                 .fit(VGGBuilder.vgg13().inputShape(1, 32, 32).numClasses(4).head(Head.cifar()).widthMultiplier(0.0625).buildNetwork(),
                         new SeededBatches(TRAIN, 32, 5), val(), LABELS, TrainingProgress.NONE));
         assertTrue(other.getMessage().contains("another network"), other.getMessage());
+    }
+
+    @Test
+    void resumingFromAFolderWithoutACheckpointSaysSo() {
+        TrainingOptions options = TrainingOptions.epochs(1).withGuard(DivergenceGuard.off()).withCheckpoints(dir, 0, info());
+        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> new Trainer(options.resuming(true))
+                .fit(narrow().buildNetwork(), new SeededBatches(TRAIN, 32, 5), val(), LABELS, TrainingProgress.NONE));
+        assertTrue(e.getMessage().contains("nothing to resume") && e.getMessage().contains(dir.toString()), e.getMessage());
+    }
+
+    @Test
+    void resumingWithOtherOptionsIsRefusedNamingBothValues() {
+        TrainingOptions options = TrainingOptions.epochs(2).withGuard(DivergenceGuard.off()).withCheckpoints(dir, 0, info());
+        assertThrows(IllegalStateException.class, () -> new Trainer(options).fit(narrow().learningRate(0.01).buildNetwork(),
+                new SeededBatches(TRAIN, 32, 5), val(), LABELS, new TrainingProgress() {
+                    @Override
+                    public void batch(int epoch, int batch, int batches, double loss) {
+                        if (epoch == 1) {
+                            throw new IllegalStateException("kill -9");
+                        }
+                    }
+                }));
+        UncheckedIOException lr = assertThrows(UncheckedIOException.class, () -> new Trainer(options.resuming(true))
+                .fit(narrow().learningRate(0.5).buildNetwork(), new SeededBatches(TRAIN, 32, 5), val(), LABELS, TrainingProgress.NONE));
+        assertTrue(lr.getMessage().contains("learning rate 0.01 there, 0.5 here") && lr.getMessage().contains("checkpoint.zip"),
+                lr.getMessage());
+        UncheckedIOException seed = assertThrows(UncheckedIOException.class, () -> new Trainer(options.withSeed(7).resuming(true))
+                .fit(narrow().learningRate(0.01).buildNetwork(), new SeededBatches(TRAIN, 32, 5), val(), LABELS, TrainingProgress.NONE));
+        assertTrue(seed.getMessage().contains("seed 42 there, 7 here"), seed.getMessage());
+        UncheckedIOException batch = assertThrows(UncheckedIOException.class, () -> new Trainer(options.resuming(true))
+                .fit(narrow().learningRate(0.01).buildNetwork(), new SeededBatches(TRAIN, 64, 5), val(), LABELS, TrainingProgress.NONE));
+        assertTrue(batch.getMessage().contains("batch size 32 there, 64 here"), batch.getMessage());
+        // the same options resume (and more epochs are allowed: a run may be extended)
+        Trainer.TrainingResult r = new Trainer(TrainingOptions.epochs(3).withGuard(DivergenceGuard.off()).withCheckpoints(dir, 0, info())
+                .resuming(true)).fit(narrow().learningRate(0.01).buildNetwork(), new SeededBatches(TRAIN, 32, 5), val(), LABELS,
+                TrainingProgress.NONE);
+        assertTrue(r.resumed());
+        assertEquals(3, r.epochs().size());
+    }
+
+    @Test
+    void aCheckpointThatCannotBeWrittenAfterTheFinalEpochDoesNotCostTheTrainedNetwork() throws IOException {
+        TrainingOptions options = TrainingOptions.epochs(2).withGuard(DivergenceGuard.off()).withCheckpoints(dir, 0, info());
+        MultiLayerNetwork net = narrow().buildNetwork();
+        // during the final epoch the checkpoint's place becomes unwritable (a folder now stands there)
+        Trainer.TrainingResult r = new Trainer(options).fit(net, new SeededBatches(TRAIN, 32, 5), val(), LABELS, new TrainingProgress() {
+            @Override
+            public void batch(int epoch, int batch, int batches, double loss) {
+                if (epoch == 1 && batch == 1) {
+                    try {
+                        Files.delete(dir.resolve("checkpoint.zip"));
+                        Files.createDirectories(dir.resolve("checkpoint.zip").resolve("in-the-way"));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            }
+        });
+        assertEquals(2, r.epochs().size(), "training finished");
+        assertTrue(r.checkpointProblem().contains("checkpoint.zip") && r.checkpointProblem().contains("it is a folder"),
+                r.checkpointProblem());
+        Path out = dir.resolve("out.zip");
+        ModelFiles.save(net, out, info()); // the caller saves the trained network
+        assertEquals(net.params(), ModelFiles.load(out).network().params());
+    }
+
+    @Test
+    void aCheckpointThatCannotBeWrittenBeforeTheFinalEpochStopsTraining() throws IOException {
+        Files.createDirectories(dir.resolve("checkpoint.zip").resolve("in-the-way"));
+        TrainingOptions options = TrainingOptions.epochs(2).withGuard(DivergenceGuard.off()).withCheckpoints(dir, 0, info());
+        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> new Trainer(options)
+                .fit(narrow().buildNetwork(), new SeededBatches(TRAIN, 32, 5), val(), LABELS, TrainingProgress.NONE));
+        assertTrue(e.getMessage().contains("checkpoint.zip") && e.getMessage().contains("it is a folder"), e.getMessage());
+    }
+
+    @Test
+    void partialCheckpointsOfAKilledRunAreRemovedWhenTheNextRunStarts() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Path partial = Files.write(dir.resolve(".checkpoint.zip." + gone.pid() + ".5eed.tmp"), new byte[1 << 16]);
+        Path partialBest = Files.write(dir.resolve(".best-model.zip." + gone.pid() + ".5eed.tmp"), new byte[1 << 16]);
+        TrainingOptions options = TrainingOptions.epochs(1).withGuard(DivergenceGuard.off()).withCheckpoints(dir, 0, info());
+        new Trainer(options).fit(narrow().buildNetwork(), new SeededBatches(TRAIN, 32, 5), val(), LABELS, new TrainingProgress() {
+            @Override
+            public void batch(int epoch, int batch, int batches, double loss) {
+                assertFalse(Files.exists(partial) || Files.exists(partialBest), "removed before training");
+            }
+        });
+    }
+
+    @Test
+    void aBatchThatCannotFitIsRefusedBeforeTheFirstStep() {
+        // 2048x2048 inputs at batch 2: activations of tens of GB, more than the test JVM's off-heap limit
+        MultiLayerNetwork net = VGGBuilder.vgg11().inputShape(1, 2048, 2048).numClasses(4).head(Head.cifar())
+                .widthMultiplier(1).buildNetwork();
+        DataSet huge = new DataSet(org.nd4j.linalg.factory.Nd4j.zeros(2, 1, 2048, 2048), org.nd4j.linalg.factory.Nd4j.eye(4).getRows(0, 1));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> new Trainer(TrainingOptions.epochs(1)
+                .withGuard(DivergenceGuard.off())).fit(net, new ListDataSetIterator<>(huge.asList(), 2), null, LABELS,
+                TrainingProgress.NONE));
+        assertTrue(e.getMessage().contains("batches of 2 at 1x2048x2048") && e.getMessage().contains("maxbytes"), e.getMessage());
     }
 
     @Test
