@@ -99,6 +99,35 @@ class TrainEvaluateCommandTest {
         assertTrue(noData.err().contains("--data"), noData.err());
     }
 
+    @Test
+    void theDefaultScheduleHoldsOutValidationDataAndLowersTheRate() throws Exception {
+        // CIFAR-like data with a test batch: before, --val-fraction defaulted to 0 there and the plateau never came
+        Path cifar = Files.createDirectories(dir.resolve("cifar-10-batches-bin"));
+        Random r = new Random(3);
+        for (String file : new String[] {"data_batch_1.bin", "test_batch.bin"}) {
+            byte[] batch = new byte[200 * 3073];
+            for (int i = 0; i < 200; i++) {
+                batch[i * 3073] = (byte) (i % 10);
+                for (int p = 1; p < 3073; p++) {
+                    batch[i * 3073 + p] = (byte) r.nextInt(256);
+                }
+            }
+            Files.write(cifar.resolve(file), batch);
+        }
+        // a rate too small to change any prediction: validation accuracy stays the same, so after 2 epochs it drops
+        CliRun run = CliRun.of("train", "--data", cifar.toString(), "--config", "A", "--width", "0.0625", "--epochs", "4",
+                "--lr", "1e-5", "--no-augment", "--no-divergence-guard", "--out", dir.resolve("m.zip").toString(), "--json");
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.err().contains("holding out 10% of the training set for validation"), run.err());
+        JsonNode result = JSON.readTree(run.out());
+        assertEquals(180, result.get("trainExamples").asInt());
+        JsonNode epochs = result.get("epochs");
+        assertTrue(epochs.get(0).get("valAccuracy").isNumber());
+        assertEquals(1e-5, epochs.get(2).get("learningRate").asDouble(), 1e-12);
+        assertEquals(1e-6, epochs.get(3).get("learningRate").asDouble(), 1e-12, "lowered after 2 epochs without improvement");
+        assertTrue(run.err().contains("learning rate 1.0e-05 -> 1.0e-06"), run.err());
+    }
+
     private static void drawShape(Path file, boolean circle, Random r) throws Exception {
         BufferedImage img = new BufferedImage(40, 40, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();

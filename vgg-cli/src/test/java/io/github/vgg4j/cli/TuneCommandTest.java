@@ -100,6 +100,18 @@ class TuneCommandTest {
         }
         assertTrue(more.err().contains("(finished before)"), more.err());
 
+        // one numbering for a person: the progress lines, the summary and the plot say "candidate N" (index N - 1)
+        int bestNumber = best.get("index").asInt() + 1;
+        List<String> newBest = run.err().lines().filter(l -> l.endsWith("new best")).toList();
+        assertTrue(newBest.get(newBest.size() - 1).startsWith("candidate " + bestNumber + "/3: "), run.err());
+        List<String> text = args(data, out, "--candidates", "4", "--epochs", "1");
+        text.remove("--json");
+        CliRun summary = CliRun.of(text.toArray(String[]::new)); // all 4 finished: nothing trains
+        assertEquals(0, summary.exit(), summary.err());
+        int best4 = r2.get("best").get("index").asInt() + 1;
+        assertTrue(summary.out().contains("best: candidate " + best4 + " (index " + (best4 - 1) + " in results.csv)"),
+                summary.out());
+
         CliRun other = CliRun.of(args(data, out, "--candidates", "4", "--epochs", "2").toArray(String[]::new));
         assertEquals(2, other.exit());
         assertTrue(other.err().contains("another search") && other.err().contains("epochs: 1 there, 2 now"), other.err());
