@@ -2,6 +2,7 @@ package io.github.vgg4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.vgg4j.core.TestImageFiles;
 import io.github.vgg4j.core.io.ModelFiles;
 import io.github.vgg4j.core.io.ModelInfo;
 import io.github.vgg4j.datavec.Idx;
@@ -9,10 +10,6 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.imageio.ImageIO;
-import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -57,8 +54,8 @@ class TrainEvaluateCommandTest {
         Path train = dir.resolve("train");
         Random r = new Random(1);
         for (int i = 0; i < 24; i++) {
-            drawShape(train.resolve("cat." + i + ".png"), true, r);
-            drawShape(train.resolve("dog." + i + ".png"), false, r);
+            TestImageFiles.shape(train.resolve("cat." + i + ".png"), true, r);
+            TestImageFiles.shape(train.resolve("dog." + i + ".png"), false, r);
         }
         Files.createFile(train.resolve("dog.99.jpg"));
         byte[] png = Files.readAllBytes(train.resolve("cat.0.png"));
@@ -126,23 +123,6 @@ class TrainEvaluateCommandTest {
         assertEquals(1e-5, epochs.get(2).get("learningRate").asDouble(), 1e-12);
         assertEquals(1e-6, epochs.get(3).get("learningRate").asDouble(), 1e-12, "lowered after 2 epochs without improvement");
         assertTrue(run.err().contains("learning rate 1.0e-05 -> 1.0e-06"), run.err());
-    }
-
-    private static void drawShape(Path file, boolean circle, Random r) throws Exception {
-        BufferedImage img = new BufferedImage(40, 40, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setColor(new Color(r.nextInt(80), r.nextInt(80), r.nextInt(80)));
-        g.fillRect(0, 0, 40, 40);
-        g.setColor(Color.WHITE);
-        int x = 4 + r.nextInt(12), y = 4 + r.nextInt(12);
-        if (circle) {
-            g.fillOval(x, y, 20, 20);
-        } else {
-            g.fillRect(x, y, 20, 20);
-        }
-        g.dispose();
-        Files.createDirectories(file.getParent());
-        ImageIO.write(img, "png", file.toFile());
     }
 
     private static int sum(JsonNode row) {

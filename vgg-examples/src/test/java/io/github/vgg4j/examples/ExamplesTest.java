@@ -2,6 +2,7 @@ package io.github.vgg4j.examples;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.vgg4j.core.Head;
+import io.github.vgg4j.core.TestImageFiles;
 import io.github.vgg4j.core.VGGBuilder;
 import io.github.vgg4j.core.io.ModelFiles;
 import io.github.vgg4j.core.io.ModelInfo;
@@ -9,12 +10,7 @@ import io.github.vgg4j.core.io.Preprocessing;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.imageio.ImageIO;
-import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.RandomAccessFile;
@@ -72,7 +68,7 @@ class ExamplesTest {
 
     @Test
     void trainFashionMnist() throws Exception {
-        Path data = tinyIdx(dir.resolve("idx"), 100, 40);
+        Path data = TestImageFiles.idx(dir.resolve("idx"), 100, 40);
         String out = run(TrainFashionMnist::main, data.toString(), "1", dir.resolve("run").toString());
         assertTrue(out.contains("epoch 1:") && out.contains("test accuracy"), out);
         assertTrue(Files.isRegularFile(dir.resolve("run/model.zip")));
@@ -99,7 +95,7 @@ class ExamplesTest {
 
     @Test
     void tuneLearningRate() throws Exception {
-        Path data = tinyIdx(dir.resolve("idx"), 100, 0);
+        Path data = TestImageFiles.idx(dir.resolve("idx"), 100, 0);
         Path out = dir.resolve("tune");
         String text = run(TuneLearningRate::main, out.toString(), data.toString());
         assertTrue(text.contains("candidate 1 ") && text.contains("best: "), text);
@@ -108,7 +104,7 @@ class ExamplesTest {
 
     @Test
     void tuneHeadLearningRate() throws Exception {
-        Path data = tinyIdx(dir.resolve("idx"), 100, 0);
+        Path data = TestImageFiles.idx(dir.resolve("idx"), 100, 0);
         Path base = smallModel(dir.resolve("base.zip"), 1, List.of("a", "b"));
         Path out = dir.resolve("heads");
         String text = run(TuneHeadLearningRate::main, base.toString(), data.toString(), out.toString());
@@ -122,11 +118,11 @@ class ExamplesTest {
         Path test1 = dir.resolve("test1");
         Random r = new Random(4);
         for (int i = 0; i < 20; i++) {
-            drawShape(train.resolve("cat." + i + ".png"), true, r);
-            drawShape(train.resolve("dog." + i + ".png"), false, r);
+            TestImageFiles.shape(train.resolve("cat." + i + ".png"), true, r);
+            TestImageFiles.shape(train.resolve("dog." + i + ".png"), false, r);
         }
         for (int i = 1; i <= 5; i++) {
-            drawShape(test1.resolve(i + ".png"), i % 2 == 0, r);
+            TestImageFiles.shape(test1.resolve(i + ".png"), i % 2 == 0, r);
         }
         Path base = smallModel(dir.resolve("base.zip"), 3, List.of("x", "y", "z"));
         Path out = Files.createDirectories(dir.resolve("out"));
@@ -140,7 +136,7 @@ class ExamplesTest {
     void importTorchvisionAndPredict() throws Exception {
         Path weights = torchvisionVgg11(dir.resolve("vgg11.safetensors"), 3);
         Path image = dir.resolve("photo.png");
-        drawShape(image, true, new Random(5));
+        TestImageFiles.shape(image, true, new Random(5));
         String text = run(ImportTorchvisionAndPredict::main, weights.toString(), image.toString());
         assertTrue(text.contains("vgg11, 3 classes -> " + dir.resolve("vgg11.zip")), text);
         assertTrue(text.contains(image.toString()) && text.contains("class0"), text);
@@ -149,65 +145,12 @@ class ExamplesTest {
 
     // ---- tiny data -------------------------------------------------------------------------------
 
-    /** Grey 28x28 images of 4 classes (a bright band at a class-specific height) as idx files, with a test set if asked. */
-    static Path tinyIdx(Path folder, int train, int test) throws IOException {
-        Files.createDirectories(folder);
-        Random r = new Random(1);
-        writeIdx(folder, "train", train, r);
-        if (test > 0) {
-            writeIdx(folder, "t10k", test, r);
-        }
-        Files.writeString(folder.resolve("labels.txt"), "top\nupper\nlower\nbottom\n");
-        return folder;
-    }
-
-    private static void writeIdx(Path folder, String prefix, int n, Random r) throws IOException {
-        ByteArrayOutputStream images = new ByteArrayOutputStream();
-        ByteArrayOutputStream labels = new ByteArrayOutputStream();
-        try (DataOutputStream img = new DataOutputStream(images); DataOutputStream lab = new DataOutputStream(labels)) {
-            img.writeInt(0x803);
-            img.writeInt(n);
-            img.writeInt(28);
-            img.writeInt(28);
-            lab.writeInt(0x801);
-            lab.writeInt(n);
-            for (int i = 0; i < n; i++) {
-                int c = i % 4;
-                lab.writeByte(c);
-                for (int y = 0; y < 28; y++) {
-                    for (int x = 0; x < 28; x++) {
-                        img.writeByte(Math.min(255, (y >= 3 + 6 * c && y < 7 + 6 * c ? 150 : 0) + r.nextInt(100)));
-                    }
-                }
-            }
-        }
-        Files.write(folder.resolve(prefix + "-images-idx3-ubyte"), images.toByteArray());
-        Files.write(folder.resolve(prefix + "-labels-idx1-ubyte"), labels.toByteArray());
-    }
-
     /** A narrow VGG11 saved by vgg4j: a stand-in for a pretrained base. */
     private static Path smallModel(Path file, int channels, List<String> labels) throws IOException {
         var net = VGGBuilder.vgg11().inputShape(channels, 32, 32).numClasses(labels.size()).head(Head.cifar())
                 .widthMultiplier(0.0625).buildNetwork();
         ModelFiles.save(net, file, new ModelInfo("vgg11", new int[] {channels, 32, 32}, labels, Preprocessing.unitScale()));
         return file;
-    }
-
-    private static void drawShape(Path file, boolean circle, Random r) throws IOException {
-        BufferedImage img = new BufferedImage(40, 40, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setColor(new Color(r.nextInt(80), r.nextInt(80), r.nextInt(80)));
-        g.fillRect(0, 0, 40, 40);
-        g.setColor(Color.WHITE);
-        int x = 4 + r.nextInt(12), y = 4 + r.nextInt(12);
-        if (circle) {
-            g.fillOval(x, y, 20, 20);
-        } else {
-            g.fillRect(x, y, 20, 20);
-        }
-        g.dispose();
-        Files.createDirectories(file.getParent());
-        ImageIO.write(img, "png", file.toFile());
     }
 
     /**
