@@ -36,7 +36,7 @@ import java.util.concurrent.Callable;
         description = {"Train a VGG on a dataset; save it with its labels and preprocessing.", "",
                 "Evaluates on the test split if there is one. Input size, classes and normalisation come from the data "
                         + "unless given. The learning rate is divided by 10 when validation accuracy stops improving "
-                        + "(the paper's schedule, the default): without --val-fraction, 10% of the training set is held "
+                        + "(the paper's schedule, the default): without --val-fraction, 10%% of the training set is held "
                         + "out for it.", ""},
         footer = {"", "Examples:",
                 "  vgg train --data /usr/share/datasets/fashion-mnist --config A \\",
