@@ -20,14 +20,17 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "benchmark", sortOptions = false, mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-        description = {"Measure training and inference throughput (images per second) and the peak resident memory of "
-                + "the process on synthetic input: the same random batch every step, a few untimed warm-up steps, then "
-                + "timed steps. A training step is forward, loss, backward and the SGD update; inference is test mode.", ""},
+        description = {"Measure training and inference speed and peak memory (synthetic input).", "",
+                "Images per second and the peak resident memory of the process: the same random batch every step, a few "
+                + "untimed warm-up steps, then timed steps. A training step is forward, loss, backward and the SGD "
+                + "update; inference is test mode.", ""},
         footer = {"", "Examples:",
                 "  vgg benchmark --config D --input 3x32x32 --classes 10 --head cifar --batch 64",
-                "  vgg benchmark --config D --batch 32 --iterations 3 --json      # VGG16 at 224x224",
+                "  # VGG16 at 224x224:",
+                "  vgg benchmark --config D --batch 32 --iterations 3 --json",
                 "",
-                "benchmarks/vs-pytorch.sh runs this side by side with the same network in PyTorch."})
+                "benchmarks/vs-pytorch.sh runs this side by side with the same network in",
+                "PyTorch."})
 final class BenchmarkCommand implements Callable<Integer> {
 
     @CommandLine.Spec

@@ -7,55 +7,70 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.Locale;
 
 /**
- * Training progress on stderr: a bar per epoch with batches done, loss and ETA when the terminal is
- * interactive, one line per epoch otherwise (logs, pipes, --json runs).
+ * Training progress on stderr: a bar per epoch with batches done, loss and ETA when stderr
+ * is a terminal ({@link Terminal}), one line per tenth of an epoch otherwise (logs, pipes), and a
+ * line per epoch in both.
  */
 final class ConsoleProgress implements TrainingProgress {
     private final PrintWriter err;
+    private final PrintStream bar;
     private final int epochs;
     private final int batches;
-    private final boolean bar;
     private ProgressBar current;
-
-    ConsoleProgress(PrintWriter err, int epochs, int batches) {
-        this.err = err;
-        this.epochs = epochs;
-        this.batches = batches;
-        this.bar = System.console() != null && !"dumb".equals(System.getenv("TERM"));
-    }
-
     private long epochStart;
     private int firstBatch;
 
+    /**
+     * @param bar where the bar is drawn (the terminal), or null for lines
+     */
+    ConsoleProgress(PrintWriter err, PrintStream bar, int epochs, int batches) {
+        this.err = err;
+        this.bar = bar;
+        this.epochs = epochs;
+        this.batches = batches;
+    }
+
+    /** A bar on stderr when it is a terminal, lines otherwise. */
+    static ConsoleProgress of(PrintWriter err, int epochs, int batches) {
+        return new ConsoleProgress(err, Terminal.stderrIsInteractive() ? System.err : null, epochs, batches);
+    }
+
     @Override
     public void batch(int epoch, int batch, int total, double loss) {
-        if (!bar) {
-            // logs: a line at every tenth of an epoch, with the time left in it
-            if (epochStart == 0) {
-                epochStart = System.nanoTime();
-                firstBatch = batch - 1;
-            }
-            int step = Math.max(1, batches / 10);
-            if (batch % step == 0 && batch < batches) {
-                double perBatch = (System.nanoTime() - epochStart) / 1e9 / Math.max(1, batch - firstBatch);
-                err.printf(Locale.ROOT, "  epoch %d/%d  batch %d/%d  loss %.4f  %.0fs left in the epoch%n", epoch + 1, epochs,
-                        batch, batches, loss, perBatch * (batches - batch));
-                err.flush();
-            }
+        if (bar == null) {
+            line(epoch, batch, loss);
             return;
         }
         if (current == null) {
             current = new ProgressBarBuilder().setTaskName(String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, epochs))
                     .setInitialMax(batches).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250)
-                    .setConsumer(new ConsoleProgressBarConsumer(System.err)).showSpeed().setUnit(" batches", 1).build();
+                    .setConsumer(new ConsoleProgressBarConsumer(bar)).setUnit(" batches", 1).build();
             current.stepTo(batch - 1);
         }
         current.stepTo(batch);
+        // no speed: the library glues this message to it ("8.0 batches/sloss 2.1"), and without it the loss still
+        // fits an 80-column terminal (the ETA says the pace)
         current.setExtraMessage(String.format(Locale.ROOT, "loss %.4f", loss));
+    }
+
+    /** Logs: a line at every tenth of an epoch, with the time left in it. */
+    private void line(int epoch, int batch, double loss) {
+        if (epochStart == 0) {
+            epochStart = System.nanoTime();
+            firstBatch = batch - 1;
+        }
+        int step = Math.max(1, batches / 10);
+        if (batch % step == 0 && batch < batches) {
+            double perBatch = (System.nanoTime() - epochStart) / 1e9 / Math.max(1, batch - firstBatch);
+            err.printf(Locale.ROOT, "  epoch %d/%d  batch %d/%d  loss %.4f  %.0fs left in the epoch%n", epoch + 1, epochs,
+                    batch, batches, loss, perBatch * (batches - batch));
+            err.flush();
+        }
     }
 
     @Override

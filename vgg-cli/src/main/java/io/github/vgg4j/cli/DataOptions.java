@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** --data and --format (CLI.md): any source vgg-datavec reads, detected unless forced. */
+/** Mixin: --data and --format, any source vgg-datavec reads, detected unless forced. */
 final class DataOptions {
 
     @Option(names = "--data", paramLabel = "PATH", required = true,
@@ -17,20 +17,11 @@ final class DataOptions {
                     + "test/ or val/), or a .zip/.tar.gz of one.")
     Path data;
 
-    @Option(names = "--format", paramLabel = "cifar10|idx|kaggle|folder",
+    @Option(names = "--format", paramLabel = "cifar10|idx|kaggle|folder", converter = Converters.Format.class,
             description = "Force the data format instead of detecting it.")
-    String format;
+    DataFormat format;
 
     DataBundle open() throws IOException {
-        DataFormat f = format == null ? null : parse();
-        return DataSources.open(data, f);
-    }
-
-    private DataFormat parse() {
-        try {
-            return DataFormat.parse(format);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--format: " + e.getMessage(), e);
-        }
+        return DataSources.open(data, format);
     }
 }

@@ -15,14 +15,13 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "demo", sortOptions = false, mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-        description = {"The embedded default: trains a narrow VGG11 with batch norm on a real-image sample shipped with "
-                + "vgg4j (5,000 Fashion-MNIST images, MIT licence, Zalando Research), in a few minutes on 2 cores, "
-                + "then prints its test accuracy and where its plots are. It is 'vgg train' with these options:",
-                "  --config A --batch-norm --width 0.25 --input 1x32x32 --epochs 8 --batch 64 --val-fraction 0.1",
-                "  --lr 0.05 --lr-schedule cosine:0.001 --dropout 0", ""},
-        footer = {"", "Then try: vgg evaluate --model vgg-demo/model.zip --data <the printed data folder>"})
+        description = {"Train a small VGG on a shipped Fashion-MNIST sample (a few minutes).", "",
+                "The embedded default: a narrow VGG11 with batch norm on 5,000 real images (Fashion-MNIST, MIT licence, "
+                        + "Zalando Research), a few minutes on 2 cores; prints its test accuracy and writes the model and "
+                        + "its plots. It is 'vgg train' with fixed options (below).", ""})
 final class DemoCommand implements Callable<Integer> {
     static final String RESOURCE = "/io/github/vgg4j/cli/demo/fashion-mnist-sample/";
+    static final String SAMPLE = "fashion-mnist-sample-v1";
     static final List<String> FILES = List.of("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
             "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", "labels.txt", "LICENSE");
 
@@ -33,7 +32,8 @@ final class DemoCommand implements Callable<Integer> {
             description = "Where the model and the plots go. Default: ${DEFAULT-VALUE}.")
     Path out;
 
-    @Option(names = "--epochs", paramLabel = "N", defaultValue = "8", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "8", converter = Converters.Epochs.class,
+            description = "Default: ${DEFAULT-VALUE}.")
     int epochs;
 
     @Option(names = "--json", description = "Print train's JSON result on stdout.")
@@ -43,11 +43,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path data = sample();
         spec.commandLine().getErr().printf("vgg demo: data %s (a sample of Fashion-MNIST), output %s%n", data, out);
-        List<String> args = new ArrayList<>(List.of("train", "--data", data.toString(), "--config", "A", "--batch-norm",
-                "--width", "0.25", "--input", "1x32x32", "--epochs", String.valueOf(epochs), "--batch", "64",
-                // a validation split so the curves show overfitting; cosine decay suits a fixed, short budget
-                "--val-fraction", "0.1", "--lr", "0.05", "--lr-schedule", "cosine:0.001", "--dropout", "0",
-                "--out", out.resolve("model.zip").toString(), "--plots", out.resolve("plots").toString()));
+        List<String> args = trainArguments(data, out, epochs);
         if (json) {
             args.add("--json");
         }
@@ -63,9 +59,32 @@ final class DemoCommand implements Callable<Integer> {
         return status;
     }
 
+    /** The {@code vgg train} the demo is. */
+    static List<String> trainArguments(Path data, Path out, int epochs) {
+        return new ArrayList<>(List.of("train", "--data", data.toString(), "--config", "A", "--batch-norm",
+                "--width", "0.25", "--input", "1x32x32", "--epochs", String.valueOf(epochs), "--batch", "64",
+                // a validation split so the curves show overfitting; cosine decay suits a fixed, short budget
+                "--val-fraction", "0.1", "--lr", "0.05", "--lr-schedule", "cosine:0.001", "--dropout", "0",
+                "--out", out.resolve("model.zip").toString(), "--plots", out.resolve("plots").toString()));
+    }
+
+    /** The help's footer: the train command the demo runs and what to try next, as commands that paste. */
+    static String[] footer() {
+        Path data = DatasetCache.root().resolve("demo").resolve(SAMPLE);
+        Path out = Path.of("vgg-demo");
+        List<String> lines = new ArrayList<>(List.of("", "It runs:"));
+        lines.addAll(HelpText.command("vgg", trainArguments(data, out, 8)));
+        lines.add("Then try:");
+        lines.addAll(HelpText.command("vgg", List.of("evaluate", "--model", out.resolve("model.zip").toString(), "--data",
+                data.toString())));
+        lines.addAll(HelpText.command("vgg", List.of("inspect", "--model", out.resolve("model.zip").toString(), "--data",
+                data.toString(), "--out", "vgg-inspect")));
+        return lines.toArray(String[]::new);
+    }
+
     /** The shipped sample, copied once into the dataset cache (atomically: complete or absent). */
     static Path sample() throws IOException {
-        Path target = DatasetCache.root().resolve("demo").resolve("fashion-mnist-sample-v1");
+        Path target = DatasetCache.root().resolve("demo").resolve(SAMPLE);
         if (Files.isRegularFile(target.resolve("LICENSE"))) {
             return target;
         }

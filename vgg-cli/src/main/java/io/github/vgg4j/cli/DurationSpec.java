@@ -1,5 +1,8 @@
 package io.github.vgg4j.cli;
 
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
@@ -7,20 +10,22 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Durations on the command line: {@code 90s}, {@code 30m}, {@code 2h}, {@code 1h30m}, or ISO-8601 ({@code PT30M}). */
-final class DurationSpec {
+final class DurationSpec implements ITypeConverter<Duration> {
     private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d+)?)([hms])");
 
-    private DurationSpec() {
+    @Override
+    public Duration convert(String text) {
+        return parse(text);
     }
 
-    static Duration parse(String option, String text) {
+    static Duration parse(String text) {
         String t = text.trim().toLowerCase(Locale.ROOT);
         try {
             if (t.startsWith("p")) {
-                return positive(option, text, Duration.parse(t.toUpperCase(Locale.ROOT)));
+                return positive(text, Duration.parse(t.toUpperCase(Locale.ROOT)));
             }
         } catch (DateTimeParseException e) {
-            throw invalid(option, text);
+            throw invalid(text);
         }
         Matcher m = PART.matcher(t);
         int end = 0;
@@ -35,19 +40,19 @@ final class DurationSpec {
             end = m.end();
         }
         if (end == 0 || end != t.length()) {
-            throw invalid(option, text);
+            throw invalid(text);
         }
-        return positive(option, text, Duration.ofMillis(Math.round(seconds * 1000)));
+        return positive(text, Duration.ofMillis(Math.round(seconds * 1000)));
     }
 
-    private static Duration positive(String option, String text, Duration d) {
+    private static Duration positive(String text, Duration d) {
         if (d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException(option + ": '" + text + "' must be longer than 0");
+            throw new TypeConversionException("'" + text + "' must be longer than 0");
         }
         return d;
     }
 
-    private static IllegalArgumentException invalid(String option, String text) {
-        return new IllegalArgumentException(option + ": '" + text + "' is not a duration; expected e.g. 90s, 30m, 2h, 1h30m or PT45M");
+    private static TypeConversionException invalid(String text) {
+        return new TypeConversionException("'" + text + "' is not a duration; expected e.g. 90s, 30m, 2h, 1h30m or PT45M");
     }
 }

@@ -21,11 +21,13 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "evaluate", sortOptions = false, mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-        description = {"Evaluate a saved model on a dataset's test split (or on all of it when it has none): accuracy, "
-                + "per-class accuracy and the confusion matrix. Images are read as the model expects: its input size, "
-                + "its preprocessing and its label order (classes matched by name).", ""},
+        description = {"Evaluate a saved model: accuracy, per class, confusion matrix.", "",
+                "On the dataset's test split, or on all of it when it has none. Images are read as the model's own "
+                        + "evaluation read them (the transform saved with it: input size, padding, crop, normalisation) "
+                        + "and in its label order (classes matched by name).", ""},
         footer = {"", "Examples:",
-                "  vgg evaluate --model fashion.zip --data /usr/share/datasets/fashion-mnist",
+                "  vgg evaluate --model fashion.zip \\",
+                "      --data /usr/share/datasets/fashion-mnist",
                 "  vgg evaluate --model cats.zip --data dogs-vs-cats/val --json"})
 final class EvaluateCommand implements Callable<Integer> {
 
@@ -38,7 +40,8 @@ final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     DataOptions dataOptions;
 
-    @Option(names = "--batch", paramLabel = "B", defaultValue = "64", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "64", converter = Converters.AtLeastOne.class,
+            description = "Default: ${DEFAULT-VALUE}.")
     int batch;
 
     @Option(names = "--json", description = "Print one JSON object (accuracy, perClassAccuracy, confusion) on stdout.")
@@ -66,15 +69,12 @@ final class EvaluateCommand implements Callable<Integer> {
             ObjectNode root = report.toJson(Json.MAPPER);
             root.put("model", model.toString());
             root.put("data", data.source());
-            root.set("skipped", Json.skipped(skipped));
+            root.set("skipped", Skipped.json(skipped));
             out.println(Json.write(root));
         } else {
             out.printf("%s on %s%n", model, data.source());
             out.print(report.toText());
-            if (skipped.count() > 0) {
-                out.printf("skipped %d file(s):%n", skipped.count());
-                skipped.entries().forEach(e -> out.printf("  %s: %s%n", e.id(), e.reason()));
-            }
+            Skipped.print(out, skipped);
         }
         out.flush();
         return 0;

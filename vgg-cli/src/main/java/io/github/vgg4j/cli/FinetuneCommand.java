@@ -25,16 +25,19 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "finetune", sortOptions = false, mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-        description = {"Fine-tune a pretrained VGG on your classes: a new 'predictions' layer sized to the data's classes, "
-                + "the layers up to and including --freeze-through frozen, the rest trained. The images are read as the "
-                + "pretrained weights expect (their input size and preprocessing), and the model is saved with both. By default "
-                + "the frozen part runs once over the data and its features are cached on disk, so the head trains in many fast "
-                + "epochs; --unfreeze-epochs then trains the last frozen block too, at a lower learning rate.", ""},
+        description = {"Fine-tune a pretrained VGG on your classes.", "",
+                "A new 'predictions' layer sized to the data's classes, the layers up to and including --freeze-through "
+                        + "frozen, the rest trained. The images are read as the pretrained weights expect (their input size "
+                        + "and preprocessing), and the model is saved with both. By default the frozen part runs once over "
+                        + "the data and its features are cached on disk, so the head trains in many fast epochs; "
+                        + "--unfreeze-epochs then trains the last frozen block too, at a lower learning rate.", ""},
         footer = {"", "Examples:",
                 "  vgg finetune --base zoo:vgg16 --data flowers/ --epochs 20 --out flowers.zip",
-                "  vgg finetune --base vgg16-tv.zip --data dogs-vs-cats/train --freeze-through fc2 --limit-train 2000",
-                "  vgg finetune --base zoo:vgg19 --data birds/ --fc 256 --unfreeze-epochs 2 --json",
-                "  vgg finetune --base flowers.zip --data flowers/ --resume --epochs 5   # continue, same classes"})
+                "  vgg finetune --base vgg16-tv.zip --data dogs-vs-cats/train \\",
+                "      --freeze-through fc2 --limit-train 2000",
+                "  vgg finetune --base zoo:vgg19 --data birds/ --fc 256 --unfreeze-epochs 2",
+                "  # continue fine-tuning a saved model (same classes):",
+                "  vgg finetune --base flowers.zip --data flowers/ --resume --epochs 5"})
 final class FinetuneCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -54,18 +57,19 @@ final class FinetuneCommand implements Callable<Integer> {
                     + "predictions), block4_pool (fine-tune block 5 too). Default: ${DEFAULT-VALUE}.")
     String freezeThrough;
 
-    @Option(names = "--epochs", paramLabel = "N", defaultValue = "10", description = "Epochs of the head. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "10", converter = Converters.Epochs.class,
+            description = "Epochs of the head. Default: ${DEFAULT-VALUE}.")
     int epochs;
 
     @Option(names = "--featurize", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Train the head on cached features of the frozen part (default), or through the frozen layers.")
     boolean featurize;
 
-    @Option(names = "--fc", paramLabel = "W[,W...]", split = ",",
+    @Option(names = "--fc", paramLabel = "W[,W...]", split = ",", converter = Converters.AtLeastOne.class,
             description = "New hidden layers fc1, fc2, ... of these widths replacing the base's (e.g. 256). Default: keep them.")
     int[] fc;
 
-    @Option(names = "--unfreeze-epochs", paramLabel = "N", defaultValue = "0",
+    @Option(names = "--unfreeze-epochs", paramLabel = "N", defaultValue = "0", converter = Converters.AtLeastZero.class,
             description = "Then train N epochs with the last frozen block unfrozen, at learning rate x 0.1. Default: 0.")
     int unfreezeEpochs;
 
@@ -73,42 +77,41 @@ final class FinetuneCommand implements Callable<Integer> {
             description = "Freeze point of that second stage. Default: the pool of the block before --freeze-through.")
     String unfreezeThrough;
 
-    @Option(names = "--lr", paramLabel = "LR", defaultValue = "0.001", description = "Learning rate. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--lr", paramLabel = "LR", defaultValue = "0.001", converter = Converters.LearningRate.class,
+            description = "Learning rate. Default: ${DEFAULT-VALUE}.")
     double lr;
 
-    @Option(names = "--momentum", paramLabel = "M", defaultValue = "0.9", description = "Nesterov momentum. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--momentum", paramLabel = "M", defaultValue = "0.9", converter = Converters.Momentum.class,
+            description = "Nesterov momentum. Default: ${DEFAULT-VALUE}.")
     double momentum;
 
-    @Option(names = "--weight-decay", paramLabel = "L2", defaultValue = "5e-4", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--weight-decay", paramLabel = "L2", defaultValue = "5e-4", converter = Converters.WeightDecay.class,
+            description = "Default: ${DEFAULT-VALUE}.")
     double weightDecay;
 
-    @Option(names = "--batch", paramLabel = "B", defaultValue = "32", description = "Batch size. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "32", converter = Converters.AtLeastOne.class,
+            description = "Batch size. Default: ${DEFAULT-VALUE}.")
     int batch;
 
-    @Option(names = "--limit-train", paramLabel = "N", defaultValue = "0",
-            description = "Train on the first N training examples after a seeded shuffle.")
-    int limitTrain;
+    @Mixin
+    LimitOptions limits;
 
-    @Option(names = "--train-fraction", paramLabel = "F", defaultValue = "1",
-            description = "Train on a stratified fraction of the training set (e.g. 0.01).")
-    double trainFraction;
-
-    @Option(names = "--val-fraction", paramLabel = "F",
+    @Option(names = "--val-fraction", paramLabel = "F", converter = Converters.ValFraction.class,
             description = "Hold out a stratified validation split. Default: 0.1 without a test set, 0 with one.")
     Double valFraction;
 
-    @Option(names = "--augment", description = "Random crops and flips while training (needs --no-featurize).")
-    boolean augment;
+    @Mixin
+    AugmentationOptions augmentation;
 
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Default: ${DEFAULT-VALUE}.")
-    long seed;
+    @Mixin
+    SeedOptions seed;
 
     @Option(names = "--cache-dir", paramLabel = "DIR", description = "Where cached features go. Default: <dataset cache>/features.")
     Path cacheDir;
 
-    @Option(names = "--preprocessing", paramLabel = "NAME",
+    @Option(names = "--preprocessing", paramLabel = "NAME", converter = Converters.PreprocessingName.class,
             description = "For a plain DL4J .zip base that does not record it: caffe-imagenet, torchvision-imagenet, unit-scale, cifar10.")
-    String preprocessing;
+    Preprocessing preprocessing;
 
     @Option(names = "--resume", description = "Continue fine-tuning a model saved by vgg finetune: keep its head (the data must "
             + "have the same classes).")
@@ -123,67 +126,78 @@ final class FinetuneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
+        boolean augment = augmentation.on(false);
         if (augment && featurize) {
-            throw new IllegalArgumentException("--augment needs --no-featurize: cached features are computed once, from "
+            throw Usage.error(spec, "--augment needs --no-featurize: cached features are computed once, from "
                     + "un-augmented images");
         }
-        Preprocessing given = null;
-        if (preprocessing != null) {
-            ArchitectureOptions.option("--preprocessing", () -> Preprocessing.named(preprocessing));
-            given = Preprocessing.named(preprocessing);
-        }
+        Outputs.requireWritableFile(out, "--out");
         DataBundle bundle = dataOptions.open();
-        PretrainedModel pretrained = openBase(given);
-        FineTune fineTune = FineTune.of(pretrained).keepHead(resume);
-        ArchitectureOptions.option("--freeze-through", () -> fineTune.freezeThrough(freezeThrough));
-        ArchitectureOptions.option("--lr", () -> fineTune.learningRate(lr));
-        ArchitectureOptions.option("--momentum", () -> fineTune.momentum(momentum));
-        ArchitectureOptions.option("--weight-decay", () -> fineTune.weightDecay(weightDecay));
-        if (fc != null) {
-            ArchitectureOptions.option("--fc", () -> fineTune.hiddenLayers(fc));
-        }
-        fineTune.seed(seed);
-        FineTuner tuner = FineTuner.of(fineTune).featurize(featurize).augment(augment).seed(seed);
-        ArchitectureOptions.option("--epochs", () -> tuner.epochs(epochs));
-        ArchitectureOptions.option("--unfreeze-epochs", () -> tuner.unfreezeEpochs(unfreezeEpochs));
-        ArchitectureOptions.option("--batch", () -> tuner.batchSize(batch));
-        ArchitectureOptions.option("--limit-train", () -> tuner.limitTrain(limitTrain));
-        ArchitectureOptions.option("--train-fraction", () -> tuner.trainFraction(trainFraction));
-        if (valFraction != null) {
-            tuner.validationFraction(valFraction);
-        }
-        if (unfreezeThrough != null) {
-            ArchitectureOptions.option("--unfreeze-through", () -> tuner.unfreezeThrough(unfreezeThrough));
-        }
-        if (cacheDir != null) {
-            tuner.cacheDirectory(cacheDir);
-        }
+        PretrainedModel pretrained = openBase();
+        FineTuner tuner = tuner(fineTune(pretrained), augment);
         err.printf(Locale.ROOT, "vgg finetune: %s (%s, input %s, %s) on %s, %s; freeze through %s%n", base,
                 pretrained.isGraph() ? "ComputationGraph" : "MultiLayerNetwork", shape(pretrained.inputShape()),
                 pretrained.preprocessing().name(), bundle.source(), bundle.format(), freezeThrough);
         err.flush();
-        tuner.progress(new EpochLines(err));
-        FineTuneResult r = tuner.fit(bundle);
+        FineTuneResult r = tuner.progress(new EpochLines(err)).fit(bundle);
         r.model().save(out);
         report(r, err);
         return 0;
     }
 
-    private PretrainedModel openBase(Preprocessing given) throws Exception {
+    /** The network: the base with its freeze point, a new head and the optimiser's settings. */
+    private FineTune fineTune(PretrainedModel pretrained) {
+        FineTune fineTune = FineTune.of(pretrained).keepHead(resume).learningRate(lr).momentum(momentum)
+                .weightDecay(weightDecay).seed(seed.seed);
+        layer("--freeze-through", () -> fineTune.freezeThrough(freezeThrough));
+        if (fc != null) {
+            fineTune.hiddenLayers(fc);
+        }
+        return fineTune;
+    }
+
+    /** How it trains: epochs, batches, which examples, the second stage. */
+    private FineTuner tuner(FineTune fineTune, boolean augment) {
+        FineTuner tuner = FineTuner.of(fineTune).featurize(featurize).augment(augment).seed(seed.seed).epochs(epochs)
+                .unfreezeEpochs(unfreezeEpochs).batchSize(batch).limitTrain(limits.limitTrain)
+                .trainFraction(limits.trainFraction);
+        if (valFraction != null) {
+            tuner.validationFraction(valFraction);
+        }
+        if (unfreezeThrough != null) {
+            layer("--unfreeze-through", () -> tuner.unfreezeThrough(unfreezeThrough));
+        }
+        if (cacheDir != null) {
+            tuner.cacheDirectory(cacheDir);
+        }
+        return tuner;
+    }
+
+    /** A layer name the base may not have: a usage error naming the option and the base's layers. */
+    private void layer(String option, Runnable set) {
+        try {
+            set.run();
+        } catch (IllegalArgumentException e) {
+            throw Usage.error(spec, option + ": " + e.getMessage());
+        }
+    }
+
+    private PretrainedModel openBase() throws Exception {
         String b = base.trim();
         if (!b.toLowerCase(Locale.ROOT).startsWith("zoo:")) {
             Path p = Path.of(b);
             if (!Files.exists(p)) {
                 throw new java.nio.file.NoSuchFileException(b);
             }
-            if (given != null && !b.toLowerCase(Locale.ROOT).endsWith(".h5") && !b.toLowerCase(Locale.ROOT).endsWith(".safetensors")) {
-                return Pretrained.saved(p, given);
+            if (preprocessing != null && !b.toLowerCase(Locale.ROOT).endsWith(".h5")
+                    && !b.toLowerCase(Locale.ROOT).endsWith(".safetensors")) {
+                return Pretrained.saved(p, preprocessing);
             }
         }
         try {
             return Pretrained.open(b);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--base: " + e.getMessage(), e);
+            throw Usage.error(spec, "--base: " + e.getMessage());
         }
     }
 
@@ -221,9 +235,7 @@ final class FinetuneCommand implements Callable<Integer> {
             if (r.test() != null) {
                 root.set("test", r.test().toJson(Json.MAPPER));
             }
-            SkippedFiles skipped = new SkippedFiles();
-            r.skipped().forEach(e -> skipped.add(e.id(), e.reason()));
-            root.set("skipped", Json.skipped(skipped));
+            root.set("skipped", Skipped.json(skipped(r)));
             o.println(Json.write(root));
         } else {
             if (r.featurization() != null) {
@@ -236,15 +248,18 @@ final class FinetuneCommand implements Callable<Integer> {
             } else {
                 o.printf(Locale.ROOT, "validation accuracy %.4f%n", val);
             }
-            if (!r.skipped().isEmpty()) {
-                o.printf("skipped %d file(s):%n", r.skipped().size());
-                r.skipped().forEach(e -> o.printf("  %s: %s%n", e.id(), e.reason()));
-            }
+            Skipped.print(o, skipped(r));
             o.printf("model saved to %s (labels %s, preprocessing %s)%n", out, r.model().info().labels(),
                     r.model().info().preprocessing().name());
         }
         o.flush();
         err.flush();
+    }
+
+    private static SkippedFiles skipped(FineTuneResult r) {
+        SkippedFiles skipped = new SkippedFiles();
+        r.skipped().forEach(e -> skipped.add(e.id(), e.reason()));
+        return skipped;
     }
 
     private static ArrayNode epochs(List<EpochResult> list) {

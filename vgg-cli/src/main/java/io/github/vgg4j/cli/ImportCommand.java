@@ -16,14 +16,18 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "import", sortOptions = false, mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-        description = {"Convert pretrained VGG weights into a vgg4j model that computes the same function, with the "
-                + "preprocessing the weights expect saved in it: torchvision / timm weights (.safetensors, as the Hugging "
-                + "Face hub serves them; RGB, /255, mean 0.485 0.456 0.406, std 0.229 0.224 0.225) or Keras applications' "
-                + "VGG16/VGG19 (.h5: a saved model or a weights file, with or without top; caffe BGR means).", ""},
+        description = {"Convert torchvision, timm or Keras VGG weights into a vgg4j model.", "",
+                "The model computes the same function as the original, and the preprocessing the weights expect is saved "
+                        + "in it: torchvision / timm weights (.safetensors, "
+                        + "as the Hugging Face hub serves them; RGB, /255, mean 0.485 0.456 0.406, std 0.229 0.224 0.225) "
+                        + "or Keras applications' VGG16/VGG19 (.h5: a saved model or a weights file, with or without top; "
+                        + "caffe BGR means).", ""},
         footer = {"", "Examples:",
                 "  vgg import --torchvision vgg16.safetensors --config D --out vgg16-tv.zip",
-                "  vgg import --torchvision vgg11_bn.safetensors --config A --batch-norm --input 3x64x64 --out small.zip",
-                "  vgg import --keras vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5 --out vgg16-notop.zip"})
+                "  vgg import --torchvision vgg11_bn.safetensors --config A --batch-norm \\",
+                "      --input 3x64x64 --out small.zip",
+                "  vgg import --keras vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5 \\",
+                "      --out vgg16-notop.zip"})
 final class ImportCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -41,7 +45,7 @@ final class ImportCommand implements Callable<Integer> {
         Path keras;
     }
 
-    @Option(names = "--config", paramLabel = "A|B|C|D|E",
+    @Option(names = "--config", paramLabel = "A|B|C|D|E", converter = Converters.Configuration.class,
             description = "The configuration the torchvision weights are for (VGG11 = A, VGG16 = D, ...). Default: inferred "
                     + "from the file's convolutions.")
     String config;
@@ -49,7 +53,7 @@ final class ImportCommand implements Callable<Integer> {
     @Option(names = "--batch-norm", description = "The torchvision weights are a _bn model. Default: inferred with --config absent.")
     boolean batchNorm;
 
-    @Option(names = "--classes", paramLabel = "N", description = "Expected number of classes of the weights' classifier (checked).")
+    @Option(names = "--classes", paramLabel = "N", converter = Converters.Classes.class, description = "Expected number of classes of the weights' classifier (checked).")
     Integer classes;
 
     @Option(names = "--input", paramLabel = "3xHxW", converter = InputShape.Converter.class,
@@ -67,23 +71,16 @@ final class ImportCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PretrainedModel m;
         if (source.torchvision != null) {
-            VggConfiguration c = null;
-            if (config != null) {
-                try {
-                    c = VggConfiguration.parse(config);
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("--config: " + e.getMessage(), e);
-                }
-            }
-            InputShape in = input != null ? input : new InputShape(3, 224, 224);
+            VggConfiguration c = config == null ? null : VggConfiguration.parse(config);
+            InputShape in = input != null ? input : ArchitectureOptions.PAPER_INPUT;
             if (in.channels() != 3) {
-                throw new IllegalArgumentException("--input: torchvision weights take RGB images (3 channels), got " + in);
+                throw Usage.error(spec, "--input: torchvision weights take RGB images (3 channels), got " + in);
             }
             m = Pretrained.torchvision(source.torchvision, c, c != null ? Boolean.valueOf(batchNorm) : batchNorm ? Boolean.TRUE : null,
                     in.height(), in.width(), classes);
         } else {
             if (config != null || batchNorm || classes != null || input != null) {
-                throw new IllegalArgumentException("--config, --batch-norm, --classes and --input apply to --torchvision; "
+                throw Usage.error(spec, "--config, --batch-norm, --classes and --input apply to --torchvision; "
                         + "a Keras file describes its own architecture");
             }
             m = Pretrained.keras(source.keras);

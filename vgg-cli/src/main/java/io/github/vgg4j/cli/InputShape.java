@@ -5,6 +5,10 @@ import picocli.CommandLine;
 /** {@code CxHxW} on the command line, e.g. {@code 3x224x224}. */
 record InputShape(int channels, int height, int width) {
 
+    static InputShape of(int[] chw) {
+        return new InputShape(chw[0], chw[1], chw[2]);
+    }
+
     int[] toArray() {
         return new int[] {channels, height, width};
     }

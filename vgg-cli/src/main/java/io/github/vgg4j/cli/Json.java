@@ -2,9 +2,7 @@ package io.github.vgg4j.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.vgg4j.datavec.SkippedFiles;
 
 /** JSON output of the commands: one object on stdout. */
 final class Json {
@@ -32,15 +30,5 @@ final class Json {
         } else {
             node.put(field, value);
         }
-    }
-
-    static ObjectNode skipped(SkippedFiles skipped) {
-        ObjectNode s = object();
-        s.put("count", skipped.count());
-        ArrayNode files = s.putArray("files");
-        for (SkippedFiles.Entry e : skipped.entries()) {
-            files.addObject().put("file", e.id()).put("reason", e.reason());
-        }
-        return s;
     }
 }

@@ -3,7 +3,6 @@ package io.github.vgg4j.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.vgg4j.core.io.AtomicFiles;
-import io.github.vgg4j.datavec.Fit;
 import io.github.vgg4j.datavec.KaggleSubmission;
 import io.github.vgg4j.datavec.Predictor;
 import io.github.vgg4j.datavec.SkippedFiles;
@@ -21,11 +20,16 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "predict", sortOptions = false, mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-        description = {"Class probabilities for images, read as the model expects (its input size, preprocessing and "
-                + "label names). The eval transform resizes the shorter side to size / P and centre-crops to the input size.", ""},
+        description = {"Classify image files, read exactly as the model's evaluation reads.", "",
+                "The transform saved with the model is used: its input size and channels, its padding (CIFAR-10 and idx "
+                        + "models pad smaller images: a 28x28 PNG is padded to 32x32), its crop (1.0 for CIFAR-10 and idx, "
+                        + "0.875 for image folders and imported weights: the shorter side resized to size / crop, then the "
+                        + "centre crop), its normalisation and its label names. The accuracy on image files equals vgg "
+                        + "evaluate's on the same images.", ""},
         footer = {"", "Examples:",
                 "  vgg predict --model fashion.zip --top 3 shirt.png",
-                "  vgg predict --model cats.zip --kaggle-csv submission.csv dogs-vs-cats/test1",
+                "  vgg predict --model cats.zip --kaggle-csv submission.csv \\",
+                "      dogs-vs-cats/test1",
                 "  vgg predict --model cats.zip --json --crop-pct 1 photos/"})
 final class PredictCommand implements Callable<Integer> {
 
@@ -38,13 +42,15 @@ final class PredictCommand implements Callable<Integer> {
     @Parameters(paramLabel = "IMAGE|FOLDER", arity = "1..*", description = "Image files, and folders searched recursively.")
     List<Path> inputs;
 
-    @Option(names = "--top", paramLabel = "K", defaultValue = "5", description = "Classes shown per image. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--top", paramLabel = "K", defaultValue = "5", converter = Converters.AtLeastOne.class,
+            description = "Classes shown per image. Default: ${DEFAULT-VALUE}.")
     int top;
 
-    @Option(names = "--crop-pct", paramLabel = "P", defaultValue = "0.875",
-            description = "Resize the shorter side to size / P before the centre crop (1: images already at the input "
-                    + "size are unchanged). Default: ${DEFAULT-VALUE}, as torchvision and timm.")
-    double cropPct;
+    @Option(names = "--crop-pct", paramLabel = "P", converter = Converters.CropPct.class,
+            description = "Override the model's crop: resize the shorter side to size / P before the centre crop (1: "
+                    + "images already at the input size are unchanged; torchvision and timm use 0.875). Default: the "
+                    + "model's own.")
+    Double cropPct;
 
     @Option(names = "--csv", paramLabel = "OUT", description = "Write file, predicted label and every class's probability.")
     Path csv;
@@ -53,11 +59,12 @@ final class PredictCommand implements Callable<Integer> {
             description = "Write a Kaggle dogs-vs-cats submission: id,label sorted by numeric id, label = P(dog) (or of class 1).")
     Path kaggleCsv;
 
-    @Option(names = "--clip", paramLabel = "EPS", defaultValue = "0.005",
+    @Option(names = "--clip", paramLabel = "EPS", defaultValue = "0.005", converter = Converters.Clip.class,
             description = "Clip Kaggle probabilities to [EPS, 1-EPS] (log loss). Default: ${DEFAULT-VALUE}.")
     double clip;
 
-    @Option(names = "--batch", paramLabel = "B", defaultValue = "32", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "32", converter = Converters.AtLeastOne.class,
+            description = "Default: ${DEFAULT-VALUE}.")
     int batch;
 
     @Option(names = "--json", description = "Print one JSON object {\"predictions\": [{\"file\", \"top\": [{\"index\", \"label\", "
@@ -66,20 +73,14 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (top < 1) {
-            throw new IllegalArgumentException("--top: must be >= 1, got " + top);
-        }
-        ArchitectureOptions.option("--crop-pct", () -> Fit.eval(3, 32, 32, cropPct));
         for (Path out : new Path[] {csv, kaggleCsv}) {
             if (out != null) {
                 Outputs.requireWritableFile(out, out == csv ? "--csv" : "--kaggle-csv");
             }
         }
         Predictor predictor = Predictor.open(model).batchSize(batch);
-        List<Predictor.Prediction> predictions = predictor.predict(inputs, cropPct);
-        List<String> labels = predictor.labels();
-        SkippedFiles skipped = predictor.skipped();
-        write(predictions, labels, skipped);
+        List<Predictor.Prediction> predictions = cropPct == null ? predictor.predict(inputs) : predictor.predict(inputs, cropPct);
+        write(predictions, predictor.labels(), predictor.skipped());
         return 0;
     }
 
@@ -96,7 +97,7 @@ final class PredictCommand implements Callable<Integer> {
                     t.addObject().put("index", r.index()).put("label", r.label()).put("probability", r.probability());
                 }
             }
-            root.set("skipped", Json.skipped(skipped));
+            root.set("skipped", Skipped.json(skipped));
             out.println(Json.write(root));
         } else {
             for (Predictor.Prediction p : predictions) {

@@ -1,6 +1,7 @@
 package io.github.vgg4j.cli;
 
 import io.github.vgg4j.arbiter.Range;
+import picocli.CommandLine.TypeConversionException;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -9,14 +10,28 @@ import java.util.Locale;
 /**
  * Ranges on the command line: {@code MIN:MAX} (an interval: log-uniform for rates and weight decay,
  * uniform for momentum and dropout), {@code A,B,C} (those values) or one value (fixed).
+ * {@link Converters} checks them against the search space as they are parsed.
  */
 final class RangeSpec {
 
     private RangeSpec() {
     }
 
+    /** Batch sizes: {@code 32,64} or one value. */
+    static Range<Integer> integers(String text) {
+        try {
+            List<Integer> values = new ArrayList<>();
+            for (String v : text.trim().split(",")) {
+                values.add(Integer.parseInt(v.trim()));
+            }
+            return new Range.Choice<>(values);
+        } catch (IllegalArgumentException e) {
+            throw new TypeConversionException("'" + text + "' is not a list of whole numbers; expected e.g. 64 or 32,64,128");
+        }
+    }
+
     /** A range of doubles; {@code logScale} picks log-uniform for intervals. */
-    static Range<Double> doubles(String option, String text, boolean logScale) {
+    static Range<Double> doubles(String text, boolean logScale) {
         String t = text.trim();
         try {
             if (t.contains(":")) {
@@ -34,21 +49,8 @@ final class RangeSpec {
             }
             return new Range.Choice<>(values);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(option + ": '" + text + "' is not a range (" + message(e) + "); expected MIN:MAX"
+            throw new TypeConversionException("'" + text + "' is not a range (" + message(e) + "); expected MIN:MAX"
                     + (logScale ? " (log-uniform, e.g. 1e-4:1e-1)" : " (e.g. 0.5:0.99)") + ", a list A,B,C or one value");
-        }
-    }
-
-    /** A list of integers (batch sizes): {@code 32,64} or one value. */
-    static Range<Integer> integers(String option, String text) {
-        try {
-            List<Integer> values = new ArrayList<>();
-            for (String v : text.trim().split(",")) {
-                values.add(Integer.parseInt(v.trim()));
-            }
-            return new Range.Choice<>(values);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(option + ": '" + text + "' is not a list of whole numbers; expected e.g. 64 or 32,64,128");
         }
     }
 

@@ -33,6 +33,9 @@ import java.util.concurrent.TimeoutException;
  */
 final class TrainingUi implements AutoCloseable {
     static final String HOST = "127.0.0.1";
+    static final String PATH = "/train/overview";
+    /** Where the UI is with the default port (the help and docs name this one address). */
+    static final String OVERVIEW = "http://" + HOST + ":9000" + PATH;
     private static final String PORT_PROPERTY = "org.deeplearning4j.ui.port"; // read by DL4J's server
 
     private final Vertx vertx;
@@ -80,7 +83,7 @@ final class TrainingUi implements AutoCloseable {
     }
 
     String address() {
-        return "http://" + HOST + ":" + port + "/train/overview";
+        return "http://" + HOST + ":" + port + PATH;
     }
 
     /** The listener that streams a network's training to this UI (every {@code frequency} iterations). */

@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.vgg4j.arbiter.CandidateResult;
 import io.github.vgg4j.arbiter.Objective;
+import io.github.vgg4j.arbiter.Range;
 import io.github.vgg4j.arbiter.Search;
 import io.github.vgg4j.arbiter.SearchResult;
 import io.github.vgg4j.arbiter.SearchSpace;
 import io.github.vgg4j.arbiter.VggSearchSpace;
 import io.github.vgg4j.core.VGGBuilder;
-import io.github.vgg4j.core.train.DivergenceGuard;
 import io.github.vgg4j.datavec.DataBundle;
 import io.github.vgg4j.datavec.TrainingData;
 import io.github.vgg4j.cli.report.TuneReport;
@@ -21,22 +21,25 @@ import picocli.CommandLine.Option;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
 @Command(name = "tune", sortOptions = false, mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-        description = {"Search learning rate and momentum (and weight decay, dropout, batch size) for a VGG on a dataset "
-                + "(Arbiter's random or grid search underneath). Each candidate trains from scratch for --epochs epochs with "
-                + "a constant learning rate and is scored on the validation split. After every candidate, DIR/results.csv, "
-                + "DIR/results.json and (for a new best) DIR/best-model.zip are written; running the same command again "
-                + "continues the search without retraining finished candidates.", ""},
+        description = {"Search learning rate, momentum and more for a VGG on a dataset.", "",
+                "Arbiter's random or grid search underneath. Each candidate trains from scratch for --epochs epochs with "
+                        + "a constant learning rate and is scored on the validation split. After every candidate, "
+                        + "DIR/results.csv, DIR/results.json and (for a new best) DIR/best-model.zip are written; running "
+                        + "the same command again continues the search without retraining finished candidates.", ""},
         footer = {"", "Examples:",
-                "  vgg tune --data /usr/share/datasets/fashion-mnist --config A --batch-norm --width 0.25 \\",
-                "      --limit-train 2000 --val-fraction 0.02 --lr 1e-4:1e-1 --momentum 0.5:0.99 \\",
-                "      --candidates 8 --epochs 3 --out tune-fashion",
-                "  vgg tune --data cifar-10-binary.tar.gz --config D --batch-norm --lr 1e-3:1e-1 --momentum 0.9 \\",
-                "      --search grid --grid-points 5 --max-time 2h --out tune-cifar"})
+                "  vgg tune --data /usr/share/datasets/fashion-mnist --config A \\",
+                "      --batch-norm --width 0.25 --limit-train 2000 --val-fraction 0.02 \\",
+                "      --lr 1e-4:1e-1 --momentum 0.5:0.99 --candidates 8 --epochs 3 \\",
+                "      --out tune-fashion",
+                "  vgg tune --data cifar-10-binary.tar.gz --config D --batch-norm \\",
+                "      --lr 1e-3:1e-1 --momentum 0.9 --search grid --grid-points 5 \\",
+                "      --max-time 2h --out tune-cifar"})
 final class TuneCommand implements Callable<Integer> {
     private static final int DEFAULT_BATCH = 64;
 
@@ -49,90 +52,79 @@ final class TuneCommand implements Callable<Integer> {
     @Mixin
     ArchitectureOptions architecture;
 
-    @Option(names = "--lr", paramLabel = "MIN:MAX", required = true,
+    @Option(names = "--lr", paramLabel = "MIN:MAX", required = true, converter = Converters.LearningRates.class,
             description = "Learning rates: MIN:MAX (log-uniform), a list A,B,C, or one value.")
-    String lr;
+    Range<Double> lr;
 
-    @Option(names = "--momentum", paramLabel = "MIN:MAX", required = true,
+    @Option(names = "--momentum", paramLabel = "MIN:MAX", required = true, converter = Converters.Momenta.class,
             description = "Nesterov momentum: MIN:MAX (uniform, below 1), a list, or one value.")
-    String momentum;
+    Range<Double> momentum;
 
-    @Option(names = "--weight-decay", paramLabel = "MIN:MAX",
+    @Option(names = "--weight-decay", paramLabel = "MIN:MAX", converter = Converters.WeightDecays.class,
             description = "L2 weight decay: MIN:MAX (log-uniform), a list, or one value. Default: the builder's 5e-4.")
-    String weightDecay;
+    Range<Double> weightDecay;
 
-    @Option(names = "--dropout", paramLabel = "MIN:MAX",
+    @Option(names = "--dropout", paramLabel = "MIN:MAX", converter = Converters.Dropouts.class,
             description = "Dropout of the hidden FC layers: MIN:MAX (uniform), a list, or one value. Default: the builder's 0.5.")
-    String dropout;
+    Range<Double> dropout;
 
-    @Option(names = "--batch", paramLabel = "B[,B...]",
-            description = "Batch size, or a list to search. Default: 64.")
-    String batch;
+    @Option(names = "--batch", paramLabel = "B[,B...]", converter = Converters.BatchSizes.class,
+            description = "Batch size, or a list to search. Default: " + DEFAULT_BATCH + ".")
+    Range<Integer> batch;
 
-    @Option(names = "--candidates", paramLabel = "N",
+    @Option(names = "--candidates", paramLabel = "N", converter = Converters.Candidates.class,
             description = "Candidates in all (finished ones of an earlier run count). Default: 10 (random), the whole grid (grid); "
                     + "no limit with --max-time alone.")
     Integer candidates;
 
-    @Option(names = "--max-time", paramLabel = "DURATION",
+    @Option(names = "--max-time", paramLabel = "DURATION", converter = DurationSpec.class,
             description = "Start no candidate after this long (e.g. 90s, 30m, 2h, 1h30m); the running one finishes.")
-    String maxTime;
+    Duration maxTime;
 
-    @Option(names = "--epochs", paramLabel = "N", defaultValue = "3", description = "Epochs per candidate. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "3", converter = Converters.Epochs.class,
+            description = "Epochs per candidate. Default: ${DEFAULT-VALUE}.")
     int epochs;
 
-    @Option(names = "--search", paramLabel = "random|grid", defaultValue = "random",
+    @Option(names = "--search", paramLabel = "random|grid", defaultValue = "random", converter = Converters.SearchKind.class,
             description = "Random search (reproducible from --seed) or a grid. Default: ${DEFAULT-VALUE}.")
     String search;
 
-    @Option(names = "--grid-points", paramLabel = "N", defaultValue = "4",
+    @Option(names = "--grid-points", paramLabel = "N", defaultValue = "4", converter = Converters.GridPoints.class,
             description = "Grid: values per MIN:MAX interval (log-spaced for --lr). Default: ${DEFAULT-VALUE}.")
     int gridPoints;
 
-    @Option(names = "--objective", paramLabel = "accuracy|loss", defaultValue = "accuracy",
+    @Option(names = "--objective", paramLabel = "accuracy|loss", defaultValue = "accuracy", converter = Converters.ObjectiveName.class,
             description = "Validation accuracy (higher is better) or loss (lower). Default: ${DEFAULT-VALUE}.")
-    String objective;
+    Objective objective;
 
     @Option(names = "--pruning", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Median stopping rule: stop a candidate whose score after an epoch is below the median of the completed "
                     + "candidates after that epoch. Default: on.")
     boolean pruning;
 
-    @Option(names = "--pruning-after", paramLabel = "N", defaultValue = "3",
+    @Option(names = "--pruning-after", paramLabel = "N", defaultValue = "3", converter = Converters.PruningAfter.class,
             description = "Completed candidates the median rule waits for. Default: ${DEFAULT-VALUE}.")
     int pruningAfter;
 
-    @Option(names = "--patience", paramLabel = "N", defaultValue = "0",
+    @Option(names = "--patience", paramLabel = "N", defaultValue = "0", converter = Converters.Patience.class,
             description = "Stop a candidate whose score has not improved for N epochs (0: never). Default: ${DEFAULT-VALUE}.")
     int patience;
 
-    @Option(names = "--augment", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Training augmentation (crop, flip; scale jittering for folders). Default: on.")
-    boolean augment;
+    @Mixin
+    AugmentationOptions augmentation;
 
-    @Option(names = "--limit-train", paramLabel = "N", defaultValue = "0",
-            description = "Train on the first N training examples after a seeded shuffle.")
-    int limitTrain;
+    @Mixin
+    LimitOptions limits;
 
-    @Option(names = "--train-fraction", paramLabel = "F", defaultValue = "1",
-            description = "Train on a stratified fraction of the training set (e.g. 0.1).")
-    double trainFraction;
-
-    @Option(names = "--val-fraction", paramLabel = "F", defaultValue = "0.1",
+    @Option(names = "--val-fraction", paramLabel = "F", defaultValue = "0.1", converter = Converters.ValFraction.class,
             description = "Stratified validation split that scores the candidates. Default: ${DEFAULT-VALUE}.")
     double valFraction;
 
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "42",
-            description = "Seeds the candidates drawn, every candidate's initial weights and data order. Default: ${DEFAULT-VALUE}.")
-    long seed;
+    @Mixin
+    SeedOptions seed;
 
-    @Option(names = "--divergence-guard", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Fail a candidate at a NaN loss, or when its loss has not fallen after --guard-batches batches. Default: on.")
-    boolean guard;
-
-    @Option(names = "--guard-batches", paramLabel = "N", defaultValue = "300",
-            description = "Batches after which the loss must have fallen by 1%%. Default: ${DEFAULT-VALUE}.")
-    int guardBatches;
+    @Mixin
+    GuardOptions guard;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "vgg-tune",
             description = "Results folder: results.csv, results.json, best-model.zip, score-vs-lr.png. Default: ${DEFAULT-VALUE}.")
@@ -143,20 +135,22 @@ final class TuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter err = spec.commandLine().getErr();
-        search(architecture.builder(new InputShape(3, 224, 224), null, null)); // every option checked before the data is read
+        if (valFraction == 0) {
+            throw Usage.error(spec, "--val-fraction: a search needs a validation split to score candidates: expected a "
+                    + "fraction in (0, 1), got " + valFraction);
+        }
+        search(architecture.builder(ArchitectureOptions.PAPER_INPUT, null, null)); // every option checked before the data is read
         Outputs.requireWritableFolder(out, "--out");
         DataBundle bundle = dataOptions.open();
-        int[] input = architecture.input != null ? architecture.input.toArray() : TrainingData.defaultInputShape(bundle);
-        InputShape shape = new InputShape(input[0], input[1], input[2]);
-        TrainingData.Builder data = data(bundle, input);
+        InputShape input = architecture.input(TrainingData.defaultInputShape(bundle));
         // the network's input and classes follow the data, as in vgg train
-        Search s = search(architecture.builder(shape, bundle.labels().size(), null));
-        err.printf(Locale.ROOT, "vgg tune: %s, %s; input %s; results in %s%n", bundle.format(), bundle.source(), shape, out);
-        SearchProgress progress = new SearchProgress(err, epochs);
+        Search s = search(architecture.builder(input, bundle.labels().size(), null));
+        PrintWriter err = spec.commandLine().getErr();
+        err.printf(Locale.ROOT, "vgg tune: %s, %s; input %s; results in %s%n", bundle.format(), bundle.source(), input, out);
+        SearchProgress progress = SearchProgress.of(err, epochs);
         SearchResult result;
         try {
-            result = s.listener(progress).run(data);
+            result = s.listener(progress).run(data(bundle, input));
         } finally {
             progress.close();
         }
@@ -167,60 +161,37 @@ final class TuneCommand implements Callable<Integer> {
 
     /** Everything the options say about the search, on {@code template}. */
     private Search search(VGGBuilder template) {
-        VggSearchSpace space = SearchSpace.vgg(template);
-        ArchitectureOptions.option("--lr", () -> space.learningRate(RangeSpec.doubles("--lr", lr, true)));
-        ArchitectureOptions.option("--momentum", () -> space.momentum(RangeSpec.doubles("--momentum", momentum, false)));
+        VggSearchSpace space = SearchSpace.vgg(template).learningRate(lr).momentum(momentum);
         if (weightDecay != null) {
-            ArchitectureOptions.option("--weight-decay", () -> space.weightDecay(RangeSpec.doubles("--weight-decay", weightDecay, true)));
+            space.weightDecay(weightDecay);
         }
         if (dropout != null) {
-            ArchitectureOptions.option("--dropout", () -> space.dropout(RangeSpec.doubles("--dropout", dropout, false)));
+            space.dropout(dropout);
         }
         if (batch != null) {
-            ArchitectureOptions.option("--batch", () -> space.batchSize(RangeSpec.integers("--batch", batch)));
+            space.batchSize(batch);
         }
-        Search s = switch (search.trim().toLowerCase(Locale.ROOT)) {
-            case "random" -> Search.random(space);
-            case "grid" -> {
-                Search[] g = new Search[1];
-                ArchitectureOptions.option("--grid-points", () -> g[0] = Search.grid(space, gridPoints));
-                yield g[0];
-            }
-            default -> throw new IllegalArgumentException("--search: unknown search '" + search + "': expected random or grid");
-        };
+        Search s = search.equalsIgnoreCase("grid") ? Search.grid(space, gridPoints) : Search.random(space);
         if (candidates != null) {
-            ArchitectureOptions.option("--candidates", () -> s.candidates(candidates));
+            s.candidates(candidates);
         }
         if (maxTime != null) {
-            s.maxTime(DurationSpec.parse("--max-time", maxTime));
+            s.maxTime(maxTime);
         }
-        ArchitectureOptions.option("--epochs", () -> s.epochs(epochs));
-        ArchitectureOptions.option("--objective", () -> s.objective(Objective.parse(objective)));
-        ArchitectureOptions.option("--patience", () -> s.earlyStopping(patience));
         if (pruning) {
-            ArchitectureOptions.option("--pruning-after", () -> s.medianStopping(pruningAfter, 1));
+            s.medianStopping(pruningAfter, 1);
         } else {
             s.medianStopping(false);
         }
-        DivergenceGuard[] g = new DivergenceGuard[1];
-        ArchitectureOptions.option("--guard-batches", () -> g[0] = guard ? DivergenceGuard.standard().afterIterations(guardBatches)
-                : DivergenceGuard.off());
-        return s.divergenceGuard(g[0]).seed(seed).output(out);
+        return s.epochs(epochs).objective(objective).earlyStopping(patience).divergenceGuard(guard.guard()).seed(seed.seed)
+                .output(out);
     }
 
-    private TrainingData.Builder data(DataBundle bundle, int[] input) {
-        ArchitectureOptions.option("--val-fraction", () -> {
-            if (!(valFraction > 0 && valFraction < 1)) {
-                throw new IllegalArgumentException("a search needs a validation split to score candidates: expected a fraction "
-                        + "in (0, 1), got " + valFraction);
-            }
-        });
-        TrainingData.Builder tb = TrainingData.from(bundle).inputShape(input[0], input[1], input[2]).seed(seed).augment(augment)
+    private TrainingData.Builder data(DataBundle bundle, InputShape input) {
+        TrainingData.Builder tb = TrainingData.from(bundle).inputShape(input.channels(), input.height(), input.width())
+                .seed(seed.seed).augment(augmentation.on(true)).validationFraction(valFraction)
                 .batchSize(DEFAULT_BATCH); // unless --batch is searched, then the search sets it per candidate
-        ArchitectureOptions.option("--val-fraction", () -> tb.validationFraction(valFraction));
-        ArchitectureOptions.option("--train-fraction", () -> tb.trainFraction(trainFraction));
-        ArchitectureOptions.option("--limit-train", () -> tb.limitTrain(limitTrain));
-        return tb;
+        return limits.applyTo(tb);
     }
 
     private void report(SearchResult r, Path plot, PrintWriter err) {
@@ -262,10 +233,12 @@ final class TuneCommand implements Callable<Integer> {
             }
             if (best.isPresent()) {
                 CandidateResult b = best.get();
-                o.printf(Locale.ROOT, "best: candidate %d, %s, %s %.4f (epoch %d) -> %s%n", b.index(), b.hyperparameters(),
-                        r.objective(), b.score(), b.bestEpoch(), r.bestModel());
-                r.worst().filter(w -> w.index() != b.index()).ifPresent(w -> o.printf(Locale.ROOT, "worst: candidate %d, %s, %s %.4f%n", w.index(), w.hyperparameters(),
-                        r.objective(), w.score()));
+                o.printf(Locale.ROOT, "best: candidate %d (index %d in results.csv), %s, %s %.4f (epoch %d) -> %s%n",
+                        TuneReport.number(b.index()), b.index(), b.hyperparameters(), r.objective(), b.score(), b.bestEpoch(),
+                        r.bestModel());
+                r.worst().filter(w -> w.index() != b.index()).ifPresent(w -> o.printf(Locale.ROOT,
+                        "worst: candidate %d (index %d), %s, %s %.4f%n", TuneReport.number(w.index()), w.index(),
+                        w.hyperparameters(), r.objective(), w.score()));
             } else {
                 o.println("no candidate completed: no best model (reasons in " + r.resultsCsv() + ")");
             }

@@ -8,18 +8,24 @@ import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
 
 /**
- * The {@code vgg} command line (contract: ../shared/CLI.md). Exit status 0 on success, 2 for a
- * usage error (unknown option, bad value), 1 for any other failure, with a one-line message on
+ * The {@code vgg} command line (docs/cli.md). Exit status 0 on success, 2 for a usage error
+ * (unknown command or option, bad value), 1 for any other failure, with a one-line message on
  * stderr that names the file or value at fault.
  */
 @Command(name = "vgg", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, versionProvider = VggCli.Version.class,
         description = {"VGG networks (Simonyan & Zisserman, 2014) on Deeplearning4j.", ""},
         subcommands = {DemoCommand.class, SummaryCommand.class, TrainCommand.class, EvaluateCommand.class, PredictCommand.class,
                 ImportCommand.class, FinetuneCommand.class, TuneCommand.class, InspectCommand.class, BenchmarkCommand.class,
-                CommandLine.HelpCommand.class},
-        footer = {"", "Run 'vgg COMMAND --help' for the options of a command."})
+                ExampleCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Run 'vgg COMMAND --help' for the options of a command, with examples.",
+                "First time? 'vgg demo' trains a small VGG in a few minutes; then",
+                "docs/getting-started.md and docs/cli.md."})
 public final class VggCli implements Runnable {
     static {
         // Charts and image grids are drawn off-screen; never open a display connection.
@@ -54,10 +60,14 @@ public final class VggCli implements Runnable {
 
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new VggCli());
+        Converters.register(cl);
+        cl.getSubcommands().get("demo").getCommandSpec().usageMessage().footer(DemoCommand.footer());
         cl.setParameterExceptionHandler((e, args) -> {
-            PrintWriter err = e.getCommandLine().getErr();
-            err.println(e.getCommandLine().getCommandSpec().qualifiedName() + ": " + e.getMessage());
-            err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            CommandLine command = e.getCommandLine();
+            PrintWriter err = command.getErr();
+            String name = command.getCommandSpec().qualifiedName();
+            err.println(name + ": " + usageMessage(e) + "; see '" + name + " --help'");
+            err.flush();
             return CommandLine.ExitCode.USAGE;
         });
         cl.setExecutionExceptionHandler((e, command, parseResult) -> {
@@ -79,6 +89,57 @@ public final class VggCli implements Runnable {
             return CommandLine.ExitCode.SOFTWARE;
         });
         return cl;
+    }
+
+    /** picocli's message, in one line; an unknown command or option gets the nearest real names. */
+    private static String usageMessage(CommandLine.ParameterException e) {
+        if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+            String arg = u.getUnmatched().get(0);
+            CommandLine.Model.CommandSpec spec = u.getCommandLine().getCommandSpec();
+            if (arg.startsWith("-")) {
+                List<String> options = new ArrayList<>();
+                spec.options().forEach(o -> options.addAll(List.of(o.names())));
+                return "unknown option '" + arg + "'" + suggestion(arg, options);
+            }
+            if (!spec.subcommands().isEmpty()) {
+                List<String> commands = new ArrayList<>(spec.subcommands().keySet());
+                return "unknown command '" + arg + "'" + suggestion(arg, commands) + "; the commands are "
+                        + String.join(", ", commands);
+            }
+            return "unexpected argument '" + arg + "'";
+        }
+        String message = e.getMessage().replace(System.lineSeparator(), " ").replace("\n", " ");
+        // "Invalid value for option '--lr': learningRate must be ..." -> "--lr: learningRate must be ...", as other usage errors read
+        return message.replaceFirst("^Invalid value for option '([^']+)': ", "$1: ");
+    }
+
+    /** " (did you mean --format?)" for the known name closest to a mistyped one, if any is close. */
+    static String suggestion(String typed, List<String> known) {
+        String t = typed.toLowerCase(Locale.ROOT);
+        return known.stream().filter(k -> k.length() > 2)
+                .min(Comparator.comparingInt(k -> distance(t, k.toLowerCase(Locale.ROOT))))
+                .filter(k -> distance(t, k.toLowerCase(Locale.ROOT)) <= Math.max(2, k.length() / 3))
+                .map(k -> " (did you mean " + k + "?)").orElse("");
+    }
+
+    /** Edit distance (insertions, deletions, substitutions). */
+    private static int distance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] t = previous;
+            previous = current;
+            current = t;
+        }
+        return previous[b.length()];
     }
 
     static final class Version implements CommandLine.IVersionProvider {

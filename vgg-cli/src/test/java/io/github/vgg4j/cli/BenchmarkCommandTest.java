@@ -8,7 +8,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** The benchmark command's contract (CLI.md): one JSON object with the throughput and memory fields. No timing is asserted. */
+/** The benchmark command's contract (docs/cli.md): one JSON object with the throughput and memory fields. No timing is asserted. */
 class BenchmarkCommandTest {
     private static final String[] TINY = {"benchmark", "--config", "A", "--input", "3x32x32", "--classes", "4",
             "--head", "cifar", "--width", "0.0625"};

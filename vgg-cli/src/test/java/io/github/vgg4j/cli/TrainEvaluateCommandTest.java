@@ -2,6 +2,7 @@ package io.github.vgg4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.vgg4j.core.TestImageFiles;
 import io.github.vgg4j.core.io.ModelFiles;
 import io.github.vgg4j.core.io.ModelInfo;
 import io.github.vgg4j.datavec.Idx;
@@ -9,10 +10,6 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.imageio.ImageIO;
-import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -57,8 +54,8 @@ class TrainEvaluateCommandTest {
         Path train = dir.resolve("train");
         Random r = new Random(1);
         for (int i = 0; i < 24; i++) {
-            drawShape(train.resolve("cat." + i + ".png"), true, r);
-            drawShape(train.resolve("dog." + i + ".png"), false, r);
+            TestImageFiles.shape(train.resolve("cat." + i + ".png"), true, r);
+            TestImageFiles.shape(train.resolve("dog." + i + ".png"), false, r);
         }
         Files.createFile(train.resolve("dog.99.jpg"));
         byte[] png = Files.readAllBytes(train.resolve("cat.0.png"));
@@ -99,21 +96,33 @@ class TrainEvaluateCommandTest {
         assertTrue(noData.err().contains("--data"), noData.err());
     }
 
-    private static void drawShape(Path file, boolean circle, Random r) throws Exception {
-        BufferedImage img = new BufferedImage(40, 40, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setColor(new Color(r.nextInt(80), r.nextInt(80), r.nextInt(80)));
-        g.fillRect(0, 0, 40, 40);
-        g.setColor(Color.WHITE);
-        int x = 4 + r.nextInt(12), y = 4 + r.nextInt(12);
-        if (circle) {
-            g.fillOval(x, y, 20, 20);
-        } else {
-            g.fillRect(x, y, 20, 20);
+    @Test
+    void theDefaultScheduleHoldsOutValidationDataAndLowersTheRate() throws Exception {
+        // CIFAR-like data with a test batch: before, --val-fraction defaulted to 0 there and the plateau never came
+        Path cifar = Files.createDirectories(dir.resolve("cifar-10-batches-bin"));
+        Random r = new Random(3);
+        for (String file : new String[] {"data_batch_1.bin", "test_batch.bin"}) {
+            byte[] batch = new byte[200 * 3073];
+            for (int i = 0; i < 200; i++) {
+                batch[i * 3073] = (byte) (i % 10);
+                for (int p = 1; p < 3073; p++) {
+                    batch[i * 3073 + p] = (byte) r.nextInt(256);
+                }
+            }
+            Files.write(cifar.resolve(file), batch);
         }
-        g.dispose();
-        Files.createDirectories(file.getParent());
-        ImageIO.write(img, "png", file.toFile());
+        // a rate too small to change any prediction: validation accuracy stays the same, so after 2 epochs it drops
+        CliRun run = CliRun.of("train", "--data", cifar.toString(), "--config", "A", "--width", "0.0625", "--epochs", "4",
+                "--lr", "1e-5", "--no-augment", "--no-divergence-guard", "--out", dir.resolve("m.zip").toString(), "--json");
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.err().contains("holding out 10% of the training set for validation"), run.err());
+        JsonNode result = JSON.readTree(run.out());
+        assertEquals(180, result.get("trainExamples").asInt());
+        JsonNode epochs = result.get("epochs");
+        assertTrue(epochs.get(0).get("valAccuracy").isNumber());
+        assertEquals(1e-5, epochs.get(2).get("learningRate").asDouble(), 1e-12);
+        assertEquals(1e-6, epochs.get(3).get("learningRate").asDouble(), 1e-12, "lowered after 2 epochs without improvement");
+        assertTrue(run.err().contains("learning rate 1.0e-05 -> 1.0e-06"), run.err());
     }
 
     private static int sum(JsonNode row) {

@@ -2,6 +2,7 @@ package io.github.vgg4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.vgg4j.core.TestImageFiles;
 import io.github.vgg4j.core.io.ModelFiles;
 import io.github.vgg4j.datavec.Idx;
 import org.junit.jupiter.api.Assumptions;
@@ -10,13 +11,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -27,32 +25,7 @@ class TuneCommandTest {
 
     /** 320 grey 28x28 images of 4 classes (a bright band at a class-specific height) as idx files. */
     static Path tinyIdx(Path folder) throws Exception {
-        Files.createDirectories(folder);
-        Random r = new Random(1);
-        int n = 320;
-        ByteArrayOutputStream images = new ByteArrayOutputStream();
-        ByteArrayOutputStream labels = new ByteArrayOutputStream();
-        try (DataOutputStream img = new DataOutputStream(images); DataOutputStream lab = new DataOutputStream(labels)) {
-            img.writeInt(0x803);
-            img.writeInt(n);
-            img.writeInt(28);
-            img.writeInt(28);
-            lab.writeInt(0x801);
-            lab.writeInt(n);
-            for (int i = 0; i < n; i++) {
-                int c = i % 4;
-                lab.writeByte(c);
-                for (int y = 0; y < 28; y++) {
-                    for (int x = 0; x < 28; x++) {
-                        img.writeByte(Math.min(255, (y >= 3 + 6 * c && y < 7 + 6 * c ? 150 : 0) + r.nextInt(100)));
-                    }
-                }
-            }
-        }
-        Files.write(folder.resolve("train-images-idx3-ubyte"), images.toByteArray());
-        Files.write(folder.resolve("train-labels-idx1-ubyte"), labels.toByteArray());
-        Files.writeString(folder.resolve("labels.txt"), "top\nupper\nlower\nbottom\n");
-        return folder;
+        return TestImageFiles.idx(folder, 320, 0);
     }
 
     /** A small search on the tiny images: narrow VGG11-BN, 16-image batches, a quarter held out. */
@@ -99,6 +72,18 @@ class TuneCommandTest {
             assertEquals(r.get("candidates").get(i), r2.get("candidates").get(i), "candidate " + i + " was not trained again");
         }
         assertTrue(more.err().contains("(finished before)"), more.err());
+
+        // one numbering for a person: the progress lines, the summary and the plot say "candidate N" (index N - 1)
+        int bestNumber = best.get("index").asInt() + 1;
+        List<String> newBest = run.err().lines().filter(l -> l.endsWith("new best")).toList();
+        assertTrue(newBest.get(newBest.size() - 1).startsWith("candidate " + bestNumber + "/3: "), run.err());
+        List<String> text = args(data, out, "--candidates", "4", "--epochs", "1");
+        text.remove("--json");
+        CliRun summary = CliRun.of(text.toArray(String[]::new)); // all 4 finished: nothing trains
+        assertEquals(0, summary.exit(), summary.err());
+        int best4 = r2.get("best").get("index").asInt() + 1;
+        assertTrue(summary.out().contains("best: candidate " + best4 + " (index " + (best4 - 1) + " in results.csv)"),
+                summary.out());
 
         CliRun other = CliRun.of(args(data, out, "--candidates", "4", "--epochs", "2").toArray(String[]::new));
         assertEquals(2, other.exit());

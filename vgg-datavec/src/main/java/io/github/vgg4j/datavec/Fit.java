@@ -4,18 +4,21 @@ import java.util.SplittableRandom;
 
 /**
  * How an image becomes the network's input size: channels converted (grey to RGB repeats the
- * channel, RGB to grey takes luminance), then, when the size differs, the shorter side resized to
- * S and a crop of the target size taken.
+ * channel, RGB to grey takes luminance), then the shorter side resized to S and a crop of the
+ * target size taken. The same steps apply to every image, decoded from a file or held in memory,
+ * so a model reads a PNG of a test image exactly as it read the test set.
  * <ul>
  *   <li>{@link #eval}: S = size / cropPct (0.875 by default, as torchvision and timm: 224 from 256),
  *       centre crop. {@code cropPct 1} leaves an image already at the input size unchanged.</li>
  *   <li>{@link #train}: S drawn per image from [minScale, maxScale] (the paper's scale jittering,
  *       S in [256, 512] for 224 crops), random crop.</li>
+ *   <li>{@link #withPadding}: images no larger than the target on either side (MNIST's 28x28 for a
+ *       32x32 network) are padded with zeros around the centre instead of being enlarged; CIFAR-10
+ *       and idx models are trained and evaluated so.</li>
  * </ul>
- * Images no larger than the target in either side (MNIST's 28x28 for a 32x32 network) are padded
- * with zeros around the centre instead of being enlarged.
  */
-public record Fit(int channels, int height, int width, boolean training, double cropPct, int minScale, int maxScale) {
+public record Fit(int channels, int height, int width, boolean training, double cropPct, int minScale, int maxScale,
+                  boolean pad) {
 
     public static final double DEFAULT_CROP_PCT = 0.875;
     /**
@@ -44,7 +47,7 @@ public record Fit(int channels, int height, int width, boolean training, double 
     /** Evaluation: resize the shorter side to size / cropPct, centre crop. */
     public static Fit eval(int channels, int height, int width, double cropPct) {
         int s = (int) Math.round(Math.min(height, width) / cropPct);
-        return new Fit(channels, height, width, false, cropPct, s, s);
+        return new Fit(channels, height, width, false, cropPct, s, s, false);
     }
 
     public static Fit eval(int channels, int height, int width) {
@@ -54,7 +57,7 @@ public record Fit(int channels, int height, int width, boolean training, double 
     /** Training at a single scale (shorter side to size / 0.875), random crop. */
     public static Fit train(int channels, int height, int width) {
         int s = (int) Math.round(Math.min(height, width) / DEFAULT_CROP_PCT);
-        return new Fit(channels, height, width, true, DEFAULT_CROP_PCT, s, s);
+        return new Fit(channels, height, width, true, DEFAULT_CROP_PCT, s, s, false);
     }
 
     /** Training with the paper's scale jittering: shorter side S uniform in [minScale, maxScale]. */
@@ -63,7 +66,17 @@ public record Fit(int channels, int height, int width, boolean training, double 
             throw new IllegalArgumentException("scale jitter minimum " + minScale + " is below the crop size "
                     + Math.min(height, width));
         }
-        return new Fit(channels, height, width, true, cropPct, minScale, maxScale);
+        return new Fit(channels, height, width, true, cropPct, minScale, maxScale, pad);
+    }
+
+    /** The same, but images no larger than the target on either side are padded, not enlarged. */
+    public Fit withPadding() {
+        return new Fit(channels, height, width, training, cropPct, minScale, maxScale, true);
+    }
+
+    /** Whether an image of this size is padded rather than resized. */
+    boolean pads(int imageHeight, int imageWidth) {
+        return pad && imageHeight <= height && imageWidth <= width;
     }
 
     /** The shorter side to resize to, for one image. */
@@ -71,19 +84,20 @@ public record Fit(int channels, int height, int width, boolean training, double 
         return minScale == maxScale ? minScale : minScale + random.nextInt(maxScale - minScale + 1);
     }
 
-    /** Fits an in-memory image (CIFAR, idx): identity at the right size, zero padding when smaller. */
+    /** Fits an image of any size (in memory, or decoded from a file that {@link #pads} it). */
     RawImage apply(RawImage image, SplittableRandom random) {
         RawImage img = convertChannels(image, channels);
-        if (img.height() == height && img.width() == width) {
-            return img;
+        boolean sameSize = img.height() == height && img.width() == width;
+        if (sameSize && (pad || minScale == maxScale && minScale == Math.min(height, width))) {
+            return img; // what resizing to the same size and cropping all of it would give
         }
-        if (img.height() <= height && img.width() <= width) {
-            return pad(img);
+        if (pads(img.height(), img.width())) {
+            return padded(img);
         }
         return OpenCvImages.fit(img, this, random);
     }
 
-    private RawImage pad(RawImage img) {
+    private RawImage padded(RawImage img) {
         byte[] out = new byte[channels * height * width];
         int top = (height - img.height()) / 2;
         int left = (width - img.width()) / 2;

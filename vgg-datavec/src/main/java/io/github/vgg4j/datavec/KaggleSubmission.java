@@ -63,10 +63,16 @@ public final class KaggleSubmission {
         return labels.size() <= 12 ? labels.toString() : labels.subList(0, 12) + " (and " + (labels.size() - 12) + " more)";
     }
 
-    public static void write(Path file, List<Row> rows, double clip) throws IOException {
+    /** Refuses a clip outside [0, 0.5) (at 0.5 every row would read 0.5). */
+    public static double checkClip(double clip) {
         if (!(clip >= 0 && clip < 0.5)) {
             throw new IllegalArgumentException("clip must be in [0, 0.5), got " + clip);
         }
+        return clip;
+    }
+
+    public static void write(Path file, List<Row> rows, double clip) throws IOException {
+        checkClip(clip);
         List<Row> sorted = new ArrayList<>(rows);
         for (Row r : sorted) {
             if (!r.id().matches("\\d+")) {

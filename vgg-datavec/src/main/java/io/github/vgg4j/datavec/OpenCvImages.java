@@ -55,6 +55,9 @@ final class OpenCvImages {
             if (image == null || image.empty()) {
                 return null;
             }
+            if (fit.pads(image.rows(), image.cols())) {
+                return fit.apply(toPlanar(image, fit.channels(), true), random); // as the same image held in memory
+            }
             return fitMat(image, fit.channels(), fit, random, true);
         }
     }

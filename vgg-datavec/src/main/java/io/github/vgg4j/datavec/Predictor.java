@@ -17,13 +17,15 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 /**
- * Class probabilities for image files from a saved vgg4j model, read with the preprocessing and
- * input size saved with it (shorter side to {@code size / cropPct}, centre crop; 0.875 as
- * torchvision and timm). Files that cannot be decoded are listed in {@link #skipped()}.
+ * Class probabilities for image files from a saved vgg4j model, read exactly as the model's own
+ * evaluation read its data: the input size, crop fraction, padding, channels and preprocessing
+ * saved with it ({@link TrainingData#evalFit(ModelInfo)}), so the accuracy on image files equals
+ * {@code vgg evaluate}'s on the same images. Files that cannot be decoded are listed in
+ * {@link #skipped()}.
  *
  * <pre>{@code
  * Predictor p = Predictor.open(Path.of("model.zip"));
- * for (Predictor.Prediction r : p.predict(List.of(Path.of("cat.jpg")), 0.875)) {
+ * for (Predictor.Prediction r : p.predict(List.of(Path.of("cat.jpg")))) {
  *     System.out.println(r.file() + " " + r.top(1).get(0).label());
  * }}</pre>
  */
@@ -95,15 +97,26 @@ public final class Predictor {
     }
 
     /**
-     * Predicts image files (and the images inside folders).
+     * Predicts image files (and the images inside folders), read with the model's own transform.
      *
      * @throws BadDataException when not one image could be read (each is named in {@link #skipped()} and the message)
      */
+    public List<Prediction> predict(List<Path> files) throws IOException {
+        return predict(files, TrainingData.evalFit(info));
+    }
+
+    /**
+     * As {@link #predict(List)}, with another crop fraction: the shorter side resized to
+     * {@code size / cropPct} before the centre crop (torchvision and timm use 0.875).
+     */
     public List<Prediction> predict(List<Path> files, double cropPct) throws IOException {
-        int[] s = info.inputShape();
+        return predict(files, TrainingData.evalFit(info, cropPct));
+    }
+
+    private List<Prediction> predict(List<Path> files, Fit fit) throws IOException {
         List<Prediction> out = new ArrayList<>();
         try (ImageBatches batches = ImageBatches.builder(ImageFolder.files(files)).batchSize(batchSize)
-                .fit(Fit.eval(s[0], s[1], s[2], cropPct)).preprocessing(info.preprocessing()).skipped(skipped).build()) {
+                .fit(fit).preprocessing(info.preprocessing()).skipped(skipped).build()) {
             while (batches.hasNext()) {
                 DataSet ds = batches.next();
                 INDArray p = Evaluator.predict(network, ds.getFeatures());

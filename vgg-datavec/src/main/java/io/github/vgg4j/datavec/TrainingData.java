@@ -23,7 +23,9 @@ import java.util.Map;
  *       <td>the paper's scale jittering (shorter side in [S, 2S], S = size / 0.875), random crop, flip</td></tr>
  * </table>
  * Evaluation and test sets get no augmentation: folders are resized to size / 0.875 and
- * centre-cropped; CIFAR and idx images are used as they are (padded to 32).
+ * centre-cropped; CIFAR and idx images are used as they are (padded to 32). That evaluation
+ * transform is saved with the model ({@link #modelInfo}), and {@link #evalFit(ModelInfo)} reads it
+ * back, so evaluation, prediction and inspection of a saved model read images as its training did.
  *
  * <pre>{@code
  * try (TrainingData data = TrainingData.from(DataSources.open(path, null)).validationFraction(0.1).build()) {
@@ -35,6 +37,8 @@ import java.util.Map;
 public final class TrainingData implements AutoCloseable {
     /** ModelInfo property: crop percentage of the evaluation transform. */
     public static final String EVAL_CROP_PCT = "evalCropPct";
+    /** ModelInfo property: whether the evaluation transform pads smaller images ({@link Fit#withPadding}). */
+    public static final String EVAL_PAD = "evalPad";
     /** ModelInfo property: the data format the model was trained on. */
     public static final String FORMAT = "format";
     private static final int STATISTICS_SAMPLE = 2000;
@@ -42,7 +46,6 @@ public final class TrainingData implements AutoCloseable {
     private final DataBundle bundle;
     private final int[] inputShape;
     private final Preprocessing preprocessing;
-    private final double evalCropPct;
     private final SkippedFiles skipped;
     private final ImageBatches train;
     private final ImageBatches validation;
@@ -60,9 +63,11 @@ public final class TrainingData implements AutoCloseable {
             throw new BadDataException(bundle.source() + " has no labelled training images (unlabelled images are for prediction)");
         }
         this.inputShape = b.inputShape != null ? b.inputShape : defaultInputShape(bundle);
-        this.evalCropPct = bundle.train().nativeShape() != null ? 1.0 : Fit.DEFAULT_CROP_PCT;
         this.skipped = new SkippedFiles();
-        this.evalFit = Fit.eval(inputShape[0], inputShape[1], inputShape[2], evalCropPct);
+        // fixed-size sources (CIFAR, idx) are used as they are, padded up to the input size
+        this.evalFit = bundle.train().nativeShape() != null
+                ? Fit.eval(inputShape[0], inputShape[1], inputShape[2], 1.0).withPadding()
+                : Fit.eval(inputShape[0], inputShape[1], inputShape[2], Fit.DEFAULT_CROP_PCT);
         this.batchSize = b.batchSize;
         this.seed = b.seed;
 
@@ -210,7 +215,8 @@ public final class TrainingData implements AutoCloseable {
 
     /**
      * An evaluation iterator over a labelled set, read as a saved model expects: its input shape,
-     * its preprocessing and its label order (classes matched by name).
+     * its evaluation transform ({@link #evalFit(ModelInfo)}), its preprocessing and its label order
+     * (classes matched by name).
      */
     public static ImageBatches forModel(ImageDataset data, ModelInfo info, int batchSize, SkippedFiles skipped)
             throws BadDataException {
@@ -221,10 +227,42 @@ public final class TrainingData implements AutoCloseable {
     public static ImageBatches forModel(ImageDataset data, int[] indices, ModelInfo info, int batchSize, SkippedFiles skipped)
             throws BadDataException {
         ImageDataset ordered = data.labels().isEmpty() ? data : ImageDatasets.withLabelOrder(data, info.labels());
+        return evaluation(ordered, indices, evalFit(info), info.preprocessing(), batchSize, skipped);
+    }
+
+    /**
+     * How a saved model's own evaluation read its images: its input shape, crop fraction and
+     * padding as {@link #modelInfo} recorded them. Models saved before padding was recorded pad
+     * when trained on CIFAR-10 or idx data (as they were); models without a recorded transform
+     * (imported weights) use the centre crop of torchvision and timm (0.875).
+     */
+    public static Fit evalFit(ModelInfo info) {
+        return evalFit(info, cropPct(info));
+    }
+
+    /** As {@link #evalFit(ModelInfo)} with another crop fraction (e.g. a --crop-pct given for prediction). */
+    public static Fit evalFit(ModelInfo info, double cropPct) {
         int[] s = info.inputShape();
-        double crop = Double.parseDouble(info.properties().getOrDefault(EVAL_CROP_PCT,
-                Double.toString(data.nativeShape() != null ? 1.0 : Fit.DEFAULT_CROP_PCT)));
-        return evaluation(ordered, indices, Fit.eval(s[0], s[1], s[2], crop), info.preprocessing(), batchSize, skipped);
+        Fit fit = Fit.eval(s[0], s[1], s[2], cropPct);
+        return pads(info) ? fit.withPadding() : fit;
+    }
+
+    private static double cropPct(ModelInfo info) {
+        String v = info.properties().get(EVAL_CROP_PCT);
+        try {
+            return v == null ? Fit.DEFAULT_CROP_PCT : Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("the model's " + EVAL_CROP_PCT + " is not a number: '" + v + "'");
+        }
+    }
+
+    private static boolean pads(ModelInfo info) {
+        String v = info.properties().get(EVAL_PAD);
+        if (v != null) {
+            return Boolean.parseBoolean(v);
+        }
+        String format = info.properties().get(FORMAT);
+        return DataFormat.CIFAR10.toString().equals(format) || DataFormat.IDX.toString().equals(format);
     }
 
     private static ImageBatches evaluation(ImageDataset data, int[] indices, Fit fit, Preprocessing p, int batch,
@@ -236,7 +274,8 @@ public final class TrainingData implements AutoCloseable {
     /** What to save with a model trained on this data. */
     public ModelInfo modelInfo(String architecture, Map<String, String> properties) {
         Map<String, String> props = new HashMap<>(properties);
-        props.put(EVAL_CROP_PCT, Double.toString(evalCropPct));
+        props.put(EVAL_CROP_PCT, Double.toString(evalFit.cropPct()));
+        props.put(EVAL_PAD, Boolean.toString(evalFit.pad()));
         props.put(FORMAT, bundle.format().toString());
         return new ModelInfo(architecture, inputShape, bundle.labels(), preprocessing, props);
     }

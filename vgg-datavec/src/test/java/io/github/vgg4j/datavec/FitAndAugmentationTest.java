@@ -29,7 +29,7 @@ class FitAndAugmentationTest {
     @Test
     void smallerImagesArePaddedAroundTheCentre() {
         RawImage mnist = ramp(1, 28, 28);
-        RawImage padded = Fit.eval(1, 32, 32).apply(mnist, new SplittableRandom(0));
+        RawImage padded = Fit.eval(1, 32, 32).withPadding().apply(mnist, new SplittableRandom(0));
         assertEquals(32, padded.height());
         assertEquals(0, padded.get(0, 0, 0));
         assertEquals(0, padded.get(0, 1, 5));
@@ -39,9 +39,55 @@ class FitAndAugmentationTest {
     }
 
     @Test
-    void imagesAtTheInputSizeAreUnchanged() {
+    void withoutPaddingSmallerImagesAreEnlargedAsFilesAre() {
+        RawImage enlarged = Fit.eval(1, 32, 32, 1).apply(ramp(1, 28, 28), new SplittableRandom(0));
+        assertEquals(32, enlarged.height());
+        assertNotEquals(0, enlarged.get(0, 31, 31), "no zero border: the image fills the input");
+    }
+
+    @Test
+    void imagesAtTheInputSizeAreUnchangedUnlessTheCropZoomsIn() {
         RawImage img = ramp(3, 32, 32);
-        assertSame(img, Fit.eval(3, 32, 32).apply(img, new SplittableRandom(0)));
+        assertSame(img, Fit.eval(3, 32, 32, 1).apply(img, new SplittableRandom(0)));
+        assertSame(img, Fit.eval(3, 32, 32, 1).withPadding().apply(img, new SplittableRandom(0)));
+        // crop 0.875 resizes to 37 and takes the centre 32: what a file of that image gets too
+        RawImage zoomed = Fit.eval(3, 32, 32).apply(img, new SplittableRandom(0));
+        assertNotEquals(img.get(0, 0, 0), zoomed.get(0, 0, 0));
+    }
+
+    @Test
+    void aFileIsFittedExactlyAsTheSameImageInMemory() throws Exception {
+        // an idx-style 28x28 grey image, written as PNG: padded (or enlarged) exactly as the in-memory one
+        RawImage mnist = ramp(1, 28, 28);
+        java.awt.image.BufferedImage png = new java.awt.image.BufferedImage(28, 28, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        png.getRaster().setDataElements(0, 0, 28, 28, mnist.pixels());
+        TestData.write(dir.resolve("x.png"), png, "png");
+        ImageFolder file = ImageFolder.files(java.util.List.of(dir.resolve("x.png")));
+        for (Fit fit : new Fit[] {Fit.eval(1, 32, 32, 1).withPadding(), Fit.eval(1, 32, 32, 1), Fit.eval(1, 32, 32),
+                Fit.eval(3, 32, 32, 1).withPadding()}) {
+            RawImage fromFile = file.read(0, fit, new SplittableRandom(0));
+            RawImage inMemory = fit.apply(mnist, new SplittableRandom(0));
+            assertArrayEquals(inMemory.pixels(), fromFile.pixels(), fit.toString());
+        }
+    }
+
+    @Test
+    void aSavedModelCarriesItsEvaluationTransform() throws Exception {
+        java.util.List<String> labels = java.util.List.of("a", "b");
+        var preprocessing = io.github.vgg4j.core.io.Preprocessing.unitScale();
+        var idx = new io.github.vgg4j.core.io.ModelInfo("m", new int[] {1, 32, 32}, labels, preprocessing,
+                java.util.Map.of(TrainingData.EVAL_CROP_PCT, "1.0", TrainingData.EVAL_PAD, "true"));
+        assertEquals(Fit.eval(1, 32, 32, 1).withPadding(), TrainingData.evalFit(idx));
+        assertEquals(Fit.eval(1, 32, 32, 0.9).withPadding(), TrainingData.evalFit(idx, 0.9), "an override keeps the padding");
+        var folder = new io.github.vgg4j.core.io.ModelInfo("m", new int[] {3, 64, 64}, labels, preprocessing,
+                java.util.Map.of(TrainingData.EVAL_CROP_PCT, "0.875", TrainingData.EVAL_PAD, "false"));
+        assertEquals(Fit.eval(3, 64, 64), TrainingData.evalFit(folder));
+        // saved before the padding was recorded: an idx model padded; imported weights: torchvision's 0.875 crop
+        var older = new io.github.vgg4j.core.io.ModelInfo("m", new int[] {1, 32, 32}, labels, preprocessing,
+                java.util.Map.of(TrainingData.EVAL_CROP_PCT, "1.0", TrainingData.FORMAT, "idx"));
+        assertEquals(Fit.eval(1, 32, 32, 1).withPadding(), TrainingData.evalFit(older));
+        var imported = new io.github.vgg4j.core.io.ModelInfo("m", new int[] {3, 224, 224}, labels, preprocessing);
+        assertEquals(Fit.eval(3, 224, 224), TrainingData.evalFit(imported));
     }
 
     @Test

@@ -27,17 +27,19 @@ import java.util.Map;
  * {@code ./vgg train --data cifar-10-binary.tar.gz --config D --batch-norm --input 3x32x32 --head cifar
  * --epochs 160 --batch 128 --lr 0.05 --lr-schedule step:0.1:80,120}.
  *
- * <pre>./vgg example TrainCifar10 [cifar-10-binary.tar.gz | cifar-10-batches-bin/]</pre>
+ * <pre>./vgg example TrainCifar10 [cifar-10-binary.tar.gz | cifar-10-batches-bin/] [EPOCHS] [RUN_FOLDER]</pre>
  * Without an argument the archive is looked up in the dataset cache, or downloaded and verified.
+ * Checkpoints and the model go to RUN_FOLDER (default cifar10-run); run it again to resume.
  */
 public final class TrainCifar10 {
     public static void main(String[] args) throws Exception {
         DataBundle cifar = Cifar10.open(args.length > 0 ? Path.of(args[0]) : Cifar10.locate());
-        Path run = Path.of("cifar10-run");
+        int epochs = args.length > 1 ? Integer.parseInt(args[1]) : 160;
+        Path run = Path.of(args.length > 2 ? args[2] : "cifar10-run");
         try (TrainingData data = TrainingData.from(cifar).validationFraction(0.1).batchSize(128).seed(42).build()) {
             MultiLayerNetwork net = VGGBuilder.vgg16().batchNorm(true).inputShape(3, 32, 32).numClasses(10)
                     .head(Head.cifar()).learningRate(0.05).momentum(0.9).weightDecay(5e-4).seed(42).buildNetwork();
-            TrainingOptions options = TrainingOptions.epochs(160).withSeed(42)
+            TrainingOptions options = TrainingOptions.epochs(epochs).withSeed(42)
                     .withSchedule(new LearningRateSchedule.Steps(0.1, List.of(80, 120)))
                     .withCheckpoints(run, 10, data.modelInfo("vgg16_bn-cifar10", Map.of()))
                     .resuming(true);

@@ -6,6 +6,7 @@ import io.github.vgg4j.arbiter.Search;
 import io.github.vgg4j.arbiter.SearchListener;
 import io.github.vgg4j.arbiter.SearchResult;
 import io.github.vgg4j.arbiter.SearchSpace;
+import io.github.vgg4j.cli.report.TuneReport;
 import io.github.vgg4j.datavec.DataSources;
 import io.github.vgg4j.datavec.TrainingData;
 import io.github.vgg4j.transfer.Pretrained;
@@ -17,10 +18,8 @@ import java.nio.file.Path;
  * layers (through {@code block5_pool}) see the images once; each of the 8 candidates then trains
  * only the head, 5 epochs on the cached features.
  *
- * <pre>
- * java -cp "vgg-examples/target/vgg-cli.jar:$(cat vgg-examples/target/classpath.txt)" \
- *     io.github.vgg4j.examples.TuneHeadLearningRate BASE (zoo:vgg16, model.zip, ...) DATA OUTPUT_FOLDER
- * </pre>
+ * <pre>./vgg example TuneHeadLearningRate BASE DATA OUTPUT_FOLDER</pre>
+ * BASE: zoo:vgg16, a model .zip, a Keras .h5 or a torchvision .safetensors.
  */
 public final class TuneHeadLearningRate {
 
@@ -46,8 +45,8 @@ public final class TuneHeadLearningRate {
                 .listener(new SearchListener() {
                     @Override
                     public void candidateFinished(CandidateResult c, boolean newBest) {
-                        System.out.printf("%d  %s  %s  %.4f  %.1fs%n", c.index(), c.hyperparameters(), c.status().key(),
-                                c.score(), c.seconds());
+                        System.out.printf("candidate %d  %s  %s  %.4f  %.1fs%n", TuneReport.number(c.index()),
+                                c.hyperparameters(), c.status().key(), c.score(), c.seconds());
                     }
                 })
                 .run(TrainingData.from(DataSources.open(Path.of(args[1]), null)).limitTrain(10000).validationFraction(0.02));

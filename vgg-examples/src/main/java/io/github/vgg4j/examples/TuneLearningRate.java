@@ -20,11 +20,9 @@ import java.nio.file.Path;
  * Eight random candidates, lr log-uniform in [1e-4, 1e-1] and momentum uniform in [0.5, 0.99],
  * three epochs each on 2,000 training images, scored on 1,200 held-out ones; candidates below the
  * median after an epoch stop there. Run it again with the same folder and it continues.
+ * IDX_FOLDER: Debian's dataset-fashion-mnist by default.
  *
- * <pre>
- * java -cp "vgg-examples/target/vgg-cli.jar:$(cat vgg-examples/target/classpath.txt)" \
- *     io.github.vgg4j.examples.TuneLearningRate [OUTPUT_FOLDER]
- * </pre>
+ * <pre>./vgg example TuneLearningRate [OUTPUT_FOLDER] [IDX_FOLDER]</pre>
  */
 public final class TuneLearningRate {
 
@@ -33,7 +31,7 @@ public final class TuneLearningRate {
 
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args.length > 0 ? args[0] : "tune-learning-rate");
-        var fashion = DataSources.open(Idx.locateFashionMnist(), null);
+        var fashion = DataSources.open(args.length > 1 ? Path.of(args[1]) : Idx.locateFashionMnist(), null);
 
         var space = SearchSpace.vgg(VGGBuilder.vgg11().batchNorm(true).head(Head.cifar()).widthMultiplier(0.25))
                 .learningRate(Range.logUniform(1e-4, 1e-1))
@@ -45,8 +43,9 @@ public final class TuneLearningRate {
                 .listener(new SearchListener() {
                     @Override
                     public void candidateFinished(CandidateResult c, boolean newBest) {
-                        System.out.printf("%d  %s  %s  %.4f  %.0fs%s%n", c.index(), c.hyperparameters(), c.status().key(),
-                                c.score(), c.seconds(), newBest ? "  <- best so far" : "");
+                        // candidate 1 is index 0 in results.csv
+                        System.out.printf("candidate %d  %s  %s  %.4f  %.0fs%s%n", TuneReport.number(c.index()),
+                                c.hyperparameters(), c.status().key(), c.score(), c.seconds(), newBest ? "  <- best so far" : "");
                     }
                 })
                 .run(TrainingData.from(fashion).limitTrain(2000).validationFraction(0.02).batchSize(64));

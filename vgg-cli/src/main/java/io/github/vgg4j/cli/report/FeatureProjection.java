@@ -4,6 +4,7 @@ import io.github.vgg4j.core.io.AtomicFiles;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.io.IOException;
@@ -110,12 +111,15 @@ public final class FeatureProjection {
 
     /** Scatter plot (PNG) and {@code x,y,label} CSV of the projection. */
     public static void write(Path png, Path csv, String title, Projection p, int[] labels, List<String> names) throws IOException {
-        XYChart chart = new XYChartBuilder().width(Charts.WIDTH).height(Charts.WIDTH).title(title)
+        // the legend goes on the right, one class a line: in one row below the plot, ten class names did not fit
+        XYChart chart = new XYChartBuilder().width(Charts.WIDTH + 220).height(Charts.WIDTH).title(title)
                 .xAxisTitle(String.format(Locale.ROOT, "PC1 (%.1f%% of variance)", 100 * p.explainedVariance()[0]))
                 .yAxisTitle(String.format(Locale.ROOT, "PC2 (%.1f%% of variance)", 100 * p.explainedVariance()[1])).build();
         Charts.style(chart.getStyler());
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         chart.getStyler().setMarkerSize(5);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
         for (int c = 0; c < names.size(); c++) {
             List<Double> xs = new ArrayList<>();
             List<Double> ys = new ArrayList<>();

@@ -7,11 +7,13 @@ import javax.imageio.ImageIO;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
+import java.awt.FontMetrics;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -22,6 +24,9 @@ import java.util.List;
 public final class ImageGrid {
     private static final Color RIGHT = new Color(34, 139, 34);
     private static final Color WRONG = new Color(200, 30, 30);
+    private static final Font TITLE_FONT = new Font(Font.SANS_SERIF, Font.BOLD, 18);
+    static final FontMetrics TITLE_FONT_METRICS = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics()
+            .getFontMetrics(TITLE_FONT);
 
     private ImageGrid() {
     }
@@ -32,8 +37,11 @@ public final class ImageGrid {
 
     public static void write(Path png, String title, List<Tile> tiles, int columns, int cell) throws IOException {
         int rows = (tiles.size() + columns - 1) / columns;
-        int captionH = 36, titleH = 44, pad = 10;
+        int captionH = 36, lineH = 24, pad = 10;
         int w = columns * (cell + pad) + pad;
+        // the title wraps to the grid's width: a grid of 4 maps is narrower than its title
+        List<String> titleLines = wrap(TITLE_FONT_METRICS, title, w - 2 * pad);
+        int titleH = 20 + lineH * titleLines.size();
         int h = titleH + rows * (cell + captionH + pad) + pad;
         BufferedImage canvas = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = canvas.createGraphics();
@@ -41,8 +49,10 @@ public final class ImageGrid {
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, w, h);
         g.setColor(Color.BLACK);
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 18));
-        g.drawString(title, pad, 28);
+        g.setFont(TITLE_FONT);
+        for (int i = 0; i < titleLines.size(); i++) {
+            g.drawString(titleLines.get(i), pad, 28 + i * lineH);
+        }
         g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR);
         for (int i = 0; i < tiles.size(); i++) {
             Tile t = tiles.get(i);
@@ -60,6 +70,23 @@ public final class ImageGrid {
         }
         g.dispose();
         AtomicFiles.writeStream(png, out -> ImageIO.write(canvas, "png", out));
+    }
+
+    /** Lines of at most {@code width} pixels, broken at spaces (a word longer than that gets a line of its own). */
+    static List<String> wrap(FontMetrics fm, String text, int width) {
+        List<String> lines = new ArrayList<>();
+        StringBuilder line = new StringBuilder();
+        for (String word : text.split(" ")) {
+            String candidate = line.length() == 0 ? word : line + " " + word;
+            if (line.length() > 0 && fm.stringWidth(candidate) > width) {
+                lines.add(line.toString());
+                line = new StringBuilder(word);
+            } else {
+                line = new StringBuilder(candidate);
+            }
+        }
+        lines.add(line.toString());
+        return lines;
     }
 
     /** Captions wrap onto a second line at a space and are cut with an ellipsis if still too long. */

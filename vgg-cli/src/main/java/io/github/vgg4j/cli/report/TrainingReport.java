@@ -130,18 +130,18 @@ public final class TrainingReport {
     }
 
     private static Path learningRate(Path png, String title, List<EpochResult> history) throws IOException {
-        XYChart chart = new XYChartBuilder().width(Charts.widthForEpochs(history.size())).height(Charts.HEIGHT).title(title + ": learning rate")
-                .xAxisTitle("epoch").yAxisTitle("learning rate").build();
-        Charts.style(chart.getStyler());
         // log scale shows step decays best, but cannot draw a rate of 0 (the end of a cosine schedule)
-        chart.getStyler().setYAxisLogarithmic(history.stream().allMatch(e -> e.learningRate() > 0));
+        boolean log = history.stream().allMatch(e -> e.learningRate() > 0);
+        XYChart chart = new XYChartBuilder().width(Charts.widthForEpochs(history.size())).height(Charts.HEIGHT).title(title + ": learning rate")
+                .xAxisTitle("epoch").yAxisTitle(log ? "learning rate (log scale)" : "learning rate").build();
+        Charts.style(chart.getStyler());
         chart.getStyler().setLegendVisible(false);
         chart.getStyler().setXAxisDecimalPattern("0");
-        List<Double> x = new ArrayList<>();
-        List<Double> y = new ArrayList<>();
-        for (EpochResult e : history) {
-            x.add(e.epoch() + 1.0);
-            y.add(e.learningRate());
+        double[] x = history.stream().mapToDouble(e -> e.epoch() + 1.0).toArray();
+        double[] y = history.stream().mapToDouble(EpochResult::learningRate).toArray();
+        if (log) {
+            y = Charts.log10(y);
+            Charts.logLabels(chart.getStyler(), true, y);
         }
         chart.addSeries("learning rate", x, y).setMarker(SeriesMarkers.CIRCLE);
         Charts.save(chart, png);

@@ -25,6 +25,14 @@ public final class TuneReport {
     private TuneReport() {
     }
 
+    /**
+     * The number a person reads for a candidate: 1, 2, 3 in the progress lines, the summary and
+     * the plot. results.csv and the JSON keep Arbiter's 0-based {@code index} (candidate 1 is index 0).
+     */
+    public static int number(int index) {
+        return index + 1;
+    }
+
     /** Writes {@code png}; empty when the search did not vary the learning rate (nothing to plot against). */
     public static Optional<Path> scoreVsLearningRate(SearchResult result, Path png) throws IOException {
         List<CandidateResult> all = result.candidates();
@@ -37,7 +45,8 @@ public final class TuneReport {
                 .yAxisTitle(objective + " (best epoch)").build();
         Charts.style(chart.getStyler());
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
-        chart.getStyler().setXAxisLogarithmic(true);
+        Charts.logLabels(chart.getStyler(), false, Charts.log10(all.stream().filter(c -> c.hyperparameters().has(
+                Hyperparameters.LEARNING_RATE)).mapToDouble(c -> c.hyperparameters().number(Hyperparameters.LEARNING_RATE)).toArray()));
         chart.getStyler().setMarkerSize(11);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
         chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
@@ -45,8 +54,8 @@ public final class TuneReport {
         series(chart, "stopped early", all, CandidateResult.Status.EARLY_STOPPED, objective, Charts.PALETTE[2]);
         series(chart, "pruned (median rule)", all, CandidateResult.Status.PRUNED, objective, Charts.PALETTE[1]);
         series(chart, "failed", all, CandidateResult.Status.FAILED, objective, Charts.PALETTE[3]);
-        result.best().ifPresent(b -> chart.addSeries("best (#" + b.index() + ")",
-                new double[] {b.hyperparameters().number(Hyperparameters.LEARNING_RATE)}, new double[] {b.score()})
+        result.best().ifPresent(b -> chart.addSeries("best (candidate " + number(b.index()) + ")",
+                Charts.log10(new double[] {b.hyperparameters().number(Hyperparameters.LEARNING_RATE)}), new double[] {b.score()})
                 .setMarker(SeriesMarkers.DIAMOND).setMarkerColor(Color.BLACK));
         Charts.save(chart, png);
         return Optional.of(png);
@@ -60,7 +69,7 @@ public final class TuneReport {
         if (these.isEmpty() || failed && objective != Objective.VALIDATION_ACCURACY) {
             return; // a failed candidate has no loss to draw
         }
-        double[] x = these.stream().mapToDouble(c -> c.hyperparameters().number(Hyperparameters.LEARNING_RATE)).toArray();
+        double[] x = Charts.log10(these.stream().mapToDouble(c -> c.hyperparameters().number(Hyperparameters.LEARNING_RATE)).toArray());
         // a pruned candidate's score is its best before it stopped
         double[] y = these.stream().mapToDouble(c -> failed ? 0 : c.score()).toArray();
         XYSeries s = chart.addSeries(name + " (" + these.size() + ")", x, y);

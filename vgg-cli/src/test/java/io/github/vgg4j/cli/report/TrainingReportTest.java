@@ -3,6 +3,8 @@ package io.github.vgg4j.cli.report;
 import io.github.vgg4j.core.train.EpochResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
@@ -39,5 +41,29 @@ class TrainingReportTest {
             assertEquals(Charts.HEIGHT, longRun.getHeight(), png);
         }
         assertEquals(41, Files.readAllLines(dir.resolve("long").resolve("history.csv")).size());
+    }
+
+    /** XChart's log axes label decades only: a constant rate had one label. Drawn as log10 on a labelled linear axis. */
+    @Test
+    void aLogAxisSpansADecadeAndIsLabelledWithTheValues() {
+        XYChart chart = new XYChartBuilder().build();
+        double[] constant = Charts.log10(new double[] {0.01, 0.01, 0.01});
+        Charts.logLabels(chart.getStyler(), true, constant);
+        assertTrue(chart.getStyler().getYAxisMax() - chart.getStyler().getYAxisMin() >= 1 - 1e-9, "at least a decade");
+        var label = chart.getStyler().getyAxisTickLabelsFormattingFunction();
+        assertEquals("0.01", label.apply(-2.0));
+        assertEquals("0.032", label.apply(-1.5));
+        assertEquals("0.0001", label.apply(-4.0));
+        Charts.logLabels(chart.getStyler(), false, Charts.log10(new double[] {1e-4, 1e-1}));
+        assertEquals(-4.3, chart.getStyler().getXAxisMin(), 1e-9, "a tenth of the span on each side");
+    }
+
+    @Test
+    void aGridTitleWrapsToTheGridsWidth() {
+        String title = "block1_conv1 of shoe.png (4 of 4 channels, most active first)";
+        List<String> lines = ImageGrid.wrap(ImageGrid.TITLE_FONT_METRICS, title, 260);
+        assertTrue(lines.size() > 1, lines.toString());
+        assertEquals(title, String.join(" ", lines));
+        lines.forEach(l -> assertTrue(ImageGrid.TITLE_FONT_METRICS.stringWidth(l) <= 260, l));
     }
 }
