@@ -53,11 +53,6 @@ public final class App {
                 .widthMultiplier(0.125)
                 .seed(7);
         MultiLayerNetwork net = builder.buildNetwork();
-        List<String> kernels = FastPath.implementations(net);
-        kernels.forEach(line -> System.out.println("  " + line));
-        if (status.kernels() && kernels.isEmpty()) {
-            throw new IllegalStateException("vgg4j's kernels are available but no layer of " + builder.name() + " runs them");
-        }
 
         // One batch of 16 random images, each labelled with its own class: the loss on it must fall.
         Nd4j.getRandom().setSeed(7);
@@ -76,6 +71,11 @@ public final class App {
                 builder.name(), net.numParams(), before, after);
         if (!(after < before)) {
             throw new IllegalStateException("the loss did not fall: " + before + " -> " + after);
+        }
+        List<String> kernels = FastPath.implementations(net);
+        kernels.forEach(line -> System.out.println("  " + line));
+        if (status.kernels() && kernels.isEmpty()) {
+            throw new IllegalStateException("vgg4j's kernels are available but no layer of " + builder.name() + " runs them");
         }
 
         Path file = dir.resolve("model.zip");
