@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# vgg4j's kernels vs DL4J's layers with oneDNN helpers vs DL4J's stock path on VGG16-CIFAR
+# vgg4j's kernels vs DL4J's stock path (its own layers, CacheMode.NONE) on VGG16-CIFAR
 # (batch 64), alternating in one JVM.
 # Usage: benchmarks/fastpath.sh [batch] [rounds]
 set -euo pipefail
