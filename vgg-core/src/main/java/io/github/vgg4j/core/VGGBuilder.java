@@ -90,6 +90,7 @@ public final class VGGBuilder {
     private IUpdater updater;
     private InitScheme init = InitScheme.HE;
     private long seed = 42;
+    private Precision precision = Precision.FP32;
 
     public VGGBuilder() {
     }
@@ -137,6 +138,7 @@ public final class VGGBuilder {
         c.updater = updater;
         c.init = init;
         c.seed = seed;
+        c.precision = precision;
         return c;
     }
 
@@ -280,6 +282,18 @@ public final class VGGBuilder {
         return this;
     }
 
+    /**
+     * What the kernels of {@link #buildNetwork()} and {@link #buildGraph()} compute in (default
+     * {@link Precision#FP32}): {@link Precision#BF16} needs a CPU with native bfloat16 and makes
+     * those methods throw {@link IllegalStateException} elsewhere; {@link Precision#AUTO} uses it where
+     * the CPU has it. The configuration ({@link #build()}), the parameters and saved files are float32
+     * either way.
+     */
+    public VGGBuilder precision(Precision precision) {
+        this.precision = java.util.Objects.requireNonNull(precision, "precision");
+        return this;
+    }
+
     // ---- results ------------------------------------------------------------------------------
 
     /** The paper's configuration, or empty for a custom table of blocks. */
@@ -330,11 +344,15 @@ public final class VGGBuilder {
         return graph.setOutputs(previous).setInputTypes(inputType()).build();
     }
 
-    /** An initialised network (weights allocated), ready to train, on the fast path ({@link FastPath#apply}). */
+    /**
+     * An initialised network (weights allocated), ready to train, on the fast path ({@link
+     * FastPath#apply(org.deeplearning4j.nn.api.Model, Precision)}) in this builder's {@link #precision}.
+     */
     public MultiLayerNetwork buildNetwork() {
+        Precision p = FastPath.resolve(precision); // before the weights: an unsupported precision fails fast
         MultiLayerNetwork net = new MultiLayerNetwork(build());
         net.init();
-        return FastPath.apply(net);
+        return FastPath.apply(net, p);
     }
 
     /**
@@ -344,9 +362,10 @@ public final class VGGBuilder {
      * #buildNetwork()} for the same seed.
      */
     public ComputationGraph buildGraph() {
+        Precision p = FastPath.resolve(precision);
         ComputationGraph graph = new ComputationGraph(buildGraphConfiguration());
         graph.init();
-        return FastPath.apply(graph);
+        return FastPath.apply(graph, p);
     }
 
     /** The graph's input vertex. */
