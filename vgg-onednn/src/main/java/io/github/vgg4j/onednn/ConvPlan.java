@@ -29,7 +29,6 @@ import static io.github.vgg4j.onednn.Step.Operand;
  */
 final class ConvPlan implements AutoCloseable {
     static final String ALGORITHM = "vgg4j.onednn.algorithm";
-    private static final boolean WINOGRAD_IN_BF16 = Boolean.parseBoolean(System.getProperty("vgg4j.onednn.bf16Winograd", "true"));
 
     private final ConvKernel.Geometry g;
     private final Types t;
@@ -42,11 +41,15 @@ final class ConvPlan implements AutoCloseable {
     private final Step reluBackward; // null without a fused ReLU
     private Step maskOverSrc;        // made on the first backward that writes the error over its input
 
-    /** One candidate: oneDNN's algorithm and the type it computes in. */
-    private record Candidate(int algorithm, DataType compute) {
+    /** One candidate: oneDNN's algorithm, the type it computes in, and whether it is one for the weight gradient only. */
+    private record Candidate(int algorithm, DataType compute, boolean weightsOnly) {
+        Candidate(int algorithm, DataType compute) {
+            this(algorithm, compute, false);
+        }
+
         String name() {
             return (algorithm == dnnl_convolution_winograd ? "winograd" : "direct")
-                    + (compute == DataType.BFLOAT16 ? " bf16" : "");
+                    + (compute == DataType.BFLOAT16 ? " bf16" : weightsOnly ? " fp32" : "");
         }
     }
 
@@ -67,12 +70,12 @@ final class ConvPlan implements AutoCloseable {
                 }
                 // oneDNN's backward descriptors keep a pointer to their forward "hint": it lives as
                 // long as this kernel, as a step or in the hints list.
-                if (!forced || fwd.isEmpty()) {
+                if (!c.weightsOnly() && (!forced || fwd.isEmpty())) {
                     fwd.add(forwardStep(c, pd));
                 } else {
                     hints.add(pd);
                 }
-                if (!forced || bwdData.isEmpty()) {
+                if (!c.weightsOnly() && (!forced || bwdData.isEmpty())) {
                     Step d = backwardDataStep(c, pd);
                     if (d != null) {
                         bwdData.add(d);
@@ -110,9 +113,12 @@ final class ConvPlan implements AutoCloseable {
 
     /**
      * The candidates, in order of preference (the first is kept unless another is clearly faster).
-     * In float32: oneDNN's direct and Winograd kernels. In bfloat16: the direct kernel in bfloat16,
-     * and float32 Winograd, which oneDNN 2.5 has in float32 only and which does ~2.25x fewer
-     * multiplications: on large maps it can beat bfloat16 arithmetic, and it is the more precise.
+     * In float32: oneDNN's direct and Winograd kernels. In bfloat16: the direct kernel in bfloat16
+     * (on AMX, oneDNN's brgconv), and float32 Winograd, which oneDNN 2.5 has in float32 only: it
+     * does ~2.25x fewer multiplications, so on large maps it can beat bfloat16 arithmetic, and it is
+     * the more precise. For the weight gradient also float32's direct kernel: oneDNN 2.5's bfloat16
+     * one (jit_bf16 on AVX-512 BF16) slows down ~60x on two threads where its maps are small (64 x
+     * 512 x 2x2: 590-2,900 ms a call against 9 ms on one thread and 21 ms for float32 on two).
      */
     private static List<Candidate> candidates(Types t) {
         String forced = System.getProperty(ALGORITHM, "auto");
@@ -121,7 +127,9 @@ final class ConvPlan implements AutoCloseable {
         return switch (forced) {
             case "direct" -> List.of(direct);
             case "winograd" -> List.of(winograd, direct); // direct where none
-            default -> t.bf16() && !WINOGRAD_IN_BF16 ? List.of(direct) : List.of(direct, winograd);
+            default -> t.bf16()
+                    ? List.of(direct, new Candidate(dnnl_convolution_direct, DataType.FLOAT, true), winograd)
+                    : List.of(direct, winograd);
         };
     }
 
