@@ -65,7 +65,7 @@ public final class FastPath {
      * their precision; new ones compute in float32.
      */
     public static <M extends Model> M apply(M model) {
-        return apply(model, selection());
+        return apply(model, selection(), null);
     }
 
     /**
@@ -76,13 +76,7 @@ public final class FastPath {
      * @throws IllegalStateException for {@link Precision#BF16} where it cannot run natively
      */
     public static <M extends Model> M apply(M model, Precision precision) {
-        Precision p = resolve(precision);
-        apply(model, selection());
-        KernelProvider provider = selection().provider();
-        if (provider != null) {
-            provider.install(model, p);
-        }
-        return model;
+        return apply(model, selection(), resolve(precision));
     }
 
     /**
@@ -115,6 +109,11 @@ public final class FastPath {
     }
 
     static <M extends Model> M apply(M model, Selection s) {
+        return apply(model, s, null);
+    }
+
+    /** With {@code precision} null, kernel layers already in the model keep theirs. */
+    private static <M extends Model> M apply(M model, Selection s, Precision precision) {
         if (s.provider() != null) {
             if (model instanceof MultiLayerNetwork m && m.getLayerWiseConfigurations().getCacheMode() == CacheMode.NONE) {
                 m.getLayerWiseConfigurations().setCacheMode(CacheMode.DEVICE);
@@ -123,7 +122,12 @@ public final class FastPath {
                 g.getConfiguration().setCacheMode(CacheMode.DEVICE);
                 g.setCacheMode(CacheMode.DEVICE);
             }
-            s.provider().install(model); // after the cache mode: the kernel layers take it over
+            // after the cache mode: the kernel layers take it over
+            if (precision == null) {
+                s.provider().install(model);
+            } else {
+                s.provider().install(model, precision);
+            }
         }
         return model;
     }
