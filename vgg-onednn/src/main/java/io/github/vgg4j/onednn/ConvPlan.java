@@ -41,15 +41,22 @@ final class ConvPlan implements AutoCloseable {
     private final Step reluBackward; // null without a fused ReLU
     private Step maskOverSrc;        // made on the first backward that writes the error over its input
 
-    /** One candidate: oneDNN's algorithm, the type it computes in, and whether it is one for the weight gradient only. */
-    private record Candidate(int algorithm, DataType compute, boolean weightsOnly) {
+    /**
+     * One candidate: oneDNN's algorithm and the type it computes in; {@code oneThread}: a weight
+     * gradient only, from a primitive created for one thread ({@link #candidates} says why).
+     */
+    private record Candidate(int algorithm, DataType compute, boolean oneThread) {
         Candidate(int algorithm, DataType compute) {
             this(algorithm, compute, false);
         }
 
+        boolean weightsOnly() {
+            return oneThread;
+        }
+
         String name() {
             return (algorithm == dnnl_convolution_winograd ? "winograd" : "direct")
-                    + (compute == DataType.BFLOAT16 ? " bf16" : weightsOnly ? " fp32" : "");
+                    + (compute == DataType.BFLOAT16 ? " bf16" : "") + (oneThread ? " one thread" : "");
         }
     }
 
@@ -116,9 +123,10 @@ final class ConvPlan implements AutoCloseable {
      * In float32: oneDNN's direct and Winograd kernels. In bfloat16: the direct kernel in bfloat16
      * (on AMX, oneDNN's brgconv), and float32 Winograd, which oneDNN 2.5 has in float32 only: it
      * does ~2.25x fewer multiplications, so on large maps it can beat bfloat16 arithmetic, and it is
-     * the more precise. For the weight gradient also float32's direct kernel: oneDNN 2.5's bfloat16
-     * one (jit_bf16 on AVX-512 BF16) slows down ~60x on two threads where its maps are small (64 x
-     * 512 x 2x2: 590-2,900 ms a call against 9 ms on one thread and 21 ms for float32 on two).
+     * the more precise. For the weight gradient also the bfloat16 direct kernel on one thread:
+     * oneDNN 2.5's (jit_bf16 on AVX-512 BF16) slows down erratically on two threads where its maps
+     * are small (64 x 512 x 2x2: 590-2,900 ms a call, against 9-19 ms on one thread and 21 ms for
+     * float32 on two), and a lucky fast run while measuring could otherwise keep it.
      */
     private static List<Candidate> candidates(Types t) {
         String forced = System.getProperty(ALGORITHM, "auto");
@@ -128,7 +136,7 @@ final class ConvPlan implements AutoCloseable {
             case "direct" -> List.of(direct);
             case "winograd" -> List.of(winograd, direct); // direct where none
             default -> t.bf16()
-                    ? List.of(direct, new Candidate(dnnl_convolution_direct, DataType.FLOAT, true), winograd)
+                    ? List.of(direct, new Candidate(dnnl_convolution_direct, t.compute(), true), winograd)
                     : List.of(direct, winograd);
         };
     }
@@ -299,6 +307,10 @@ final class ConvPlan implements AutoCloseable {
 
     /** Weight and bias gradients in float32 whatever the inputs' type: they are summed into DL4J's float32 gradients. */
     private Step backwardWeightsStep(Candidate c, dnnl_primitive_desc hint) {
+        return c.oneThread() ? Dnnl.oneThread(() -> createBackwardWeightsStep(c, hint)) : createBackwardWeightsStep(c, hint);
+    }
+
+    private Step createBackwardWeightsStep(Candidate c, dnnl_primitive_desc hint) {
         DataType ct = c.compute();
         dnnl_convolution_desc_t d = new dnnl_convolution_desc_t();
         Dnnl.check(dnnl_convolution_backward_weights_desc_init(d, c.algorithm(), Dnnl.desc(g.src(), dnnl_format_tag_any, ct),

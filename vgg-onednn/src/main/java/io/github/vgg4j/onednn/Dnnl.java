@@ -126,6 +126,23 @@ final class Dnnl {
         return "isa 0x" + Integer.toHexString(isa);
     }
 
+    /**
+     * Runs {@code body} with this thread's OpenMP team size set to 1: oneDNN sizes a primitive's
+     * threads when it creates it (its descriptor), so a primitive created here runs on one thread
+     * wherever it is later executed. Through libnd4j, whose OpenMP runtime (libgomp) oneDNN shares;
+     * the setting is per thread and restored afterwards.
+     */
+    static <T> T oneThread(java.util.function.Supplier<T> body) {
+        org.nd4j.nativeblas.NativeOps ops = org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps();
+        int before = ops.ompGetMaxThreads();
+        ops.setOmpNumThreads(1);
+        try {
+            return body.get();
+        } finally {
+            ops.setOmpNumThreads(before);
+        }
+    }
+
     static void check(int status, String call) {
         if (status != dnnl_success) {
             throw new IllegalStateException(call + " failed: " + statusName(status));

@@ -116,6 +116,52 @@ class Bf16KernelTest {
         assertWithinAndRounded("bias gradient", bf.db, ref.db, dbBound);
     }
 
+    /**
+     * While a bfloat16 kernel times its candidates for the weight gradient (bfloat16 on all
+     * threads, bfloat16 on one thread, float32 Winograd), each call runs the next one: every one of
+     * them is within the bound (Winograd in float32 is the most precise of them).
+     */
+    @Test
+    void everyWeightGradientCandidateIsWithinTheBound() {
+        assumeBf16();
+        ConvKernel.Geometry g = new ConvKernel.Geometry(4, 32, 4, 4, 32, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1);
+        Types t = new Types(DataType.BFLOAT16, DataType.BFLOAT16, DataType.BFLOAT16);
+        Nd4j.getRandom().setSeed(5);
+        INDArray x = exact(Nd4j.rand(DataType.FLOAT, g.src()).subi(0.5), DataType.BFLOAT16);
+        INDArray w = Nd4j.rand(DataType.FLOAT, g.weights()).subi(0.5).muli(0.2);
+        INDArray b = Nd4j.zeros(DataType.FLOAT, 32);
+        INDArray dy = exact(Nd4j.rand(DataType.FLOAT, g.dst()).subi(0.5), DataType.BFLOAT16);
+        Conv ref = Conv.run(g, Types.FP32, false, x, w, b, dy);
+        Conv mag = Conv.run(g, Types.FP32, false, abs(x), abs(w), b, abs(dy));
+        INDArray bound = mag.dw.mul(2 * U + U * U + 2 * 4 * 16 * U32);
+        Choice.forgetAll(); // measure here, whatever an earlier test decided for this shape
+        try (ConvKernel k = new ConvKernel(new ConvKernel.Key(g, t), false)) {
+            INDArray xs = x.castTo(DataType.BFLOAT16);
+            INDArray dys = dy.castTo(DataType.BFLOAT16);
+            INDArray y = Nd4j.create(DataType.BFLOAT16, g.dst());
+            INDArray dx = Nd4j.create(DataType.BFLOAT16, g.src());
+            for (int call = 0; call < 3; call++) {
+                INDArray dw = Nd4j.create(DataType.FLOAT, g.weights());
+                INDArray db = Nd4j.create(DataType.FLOAT, 32);
+                k.forward(Dnnl.address(xs), Dnnl.address(w), Dnnl.address(b), Dnnl.address(y));
+                k.backward(Dnnl.address(xs), Dnnl.address(w), Dnnl.address(dys), Dnnl.address(y), Dnnl.address(dx),
+                        Dnnl.address(dw), Dnnl.address(db), false, false);
+                Dnnl.keepAlive(xs, dys);
+                assertWithin("weight gradient, call " + call + " (" + k.describe() + ")", dw, ref.dw, bound);
+            }
+            assertTrue(k.describe().contains("backward weights (direct bf16 one thread)"), k.describe());
+        }
+    }
+
+    @Test
+    void oneThreadIsThisThreadsOpenMpSettingForAWhile() {
+        assumeTrue(Dnnl.available(), "oneDNN did not load: " + Dnnl.unavailableReason());
+        var ops = org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps();
+        int before = ops.ompGetMaxThreads();
+        assertEquals(1, (int) Dnnl.oneThread(ops::ompGetMaxThreads));
+        assertEquals(before, ops.ompGetMaxThreads());
+    }
+
     /** One forward and backward pass of a fresh kernel on plain arrays (the float32 types' arrays, or bfloat16 ones). */
     private record Conv(INDArray y, INDArray dx, INDArray dw, INDArray db) {
         static Conv run(ConvKernel.Geometry g, Types t, boolean relu, INDArray x, INDArray w, INDArray b, INDArray dy) {
