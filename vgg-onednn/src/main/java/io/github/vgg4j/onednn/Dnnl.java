@@ -13,8 +13,12 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOps;
+import org.nd4j.nativeblas.NativeOpsHolder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.function.Supplier;
 
 import static org.bytedeco.dnnl.global.dnnl.*;
 
@@ -132,8 +136,8 @@ final class Dnnl {
      * wherever it is later executed. Through libnd4j, whose OpenMP runtime (libgomp) oneDNN shares;
      * the setting is per thread and restored afterwards.
      */
-    static <T> T oneThread(java.util.function.Supplier<T> body) {
-        org.nd4j.nativeblas.NativeOps ops = org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps();
+    static <T> T oneThread(Supplier<T> body) {
+        NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
         int before = ops.ompGetMaxThreads();
         ops.setOmpNumThreads(1);
         try {

@@ -1,5 +1,6 @@
 package io.github.vgg4j.onednn;
 
+import io.github.vgg4j.core.Precision;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -215,6 +216,6 @@ final class OneDnnConvolutionLayer extends ConvolutionLayer implements ErrorInPl
             b.append(b.length() == 0 ? "" : "; ").append(k.describe());
         }
         return b.length() == 0 ? "not run yet" : b + link.describe()
-                + (mode.precision() == io.github.vgg4j.core.Precision.BF16 ? "; " + mode : "");
+                + (mode.precision() == Precision.BF16 ? "; " + mode : "");
     }
 }
