@@ -123,21 +123,23 @@ final class ConvPlan implements AutoCloseable {
      * In float32: oneDNN's direct and Winograd kernels. In bfloat16: the direct kernel in bfloat16
      * (on AMX, oneDNN's brgconv), and float32 Winograd, which oneDNN 2.5 has in float32 only: it
      * does ~2.25x fewer multiplications, so on large maps it can beat bfloat16 arithmetic, and it is
-     * the more precise. For the weight gradient also the bfloat16 direct kernel on one thread:
-     * oneDNN 2.5's (jit_bf16 on AVX-512 BF16) slows down erratically on two threads where its maps
-     * are small (64 x 512 x 2x2: 590-2,900 ms a call, against 9-19 ms on one thread and 21 ms for
-     * float32 on two), and a lucky fast run while measuring could otherwise keep it.
+     * the more precise. For the weight gradient also the bfloat16 direct kernel on one thread, first
+     * below AMX: oneDNN 2.5's (jit_bf16 on AVX-512 BF16) slows down erratically on two threads where
+     * its maps are small (64 x 512 x 2x2: 590-2,900 ms a call, against 9-19 ms on one thread and 21
+     * ms for float32 on two), and as the default it keeps a lucky fast two-thread run while
+     * measuring from winning (that happened in 2 of 4 benchmark runs with two threads first).
      */
     private static List<Candidate> candidates(Types t) {
         String forced = System.getProperty(ALGORITHM, "auto");
         Candidate direct = new Candidate(dnnl_convolution_direct, t.compute());
         Candidate winograd = new Candidate(dnnl_convolution_winograd, DataType.FLOAT);
+        Candidate oneThread = new Candidate(dnnl_convolution_direct, t.compute(), true);
         return switch (forced) {
             case "direct" -> List.of(direct);
             case "winograd" -> List.of(winograd, direct); // direct where none
-            default -> t.bf16()
-                    ? List.of(direct, new Candidate(dnnl_convolution_direct, t.compute(), true), winograd)
-                    : List.of(direct, winograd);
+            default -> !t.bf16() ? List.of(direct, winograd)
+                    : "avx512_core_amx".equals(Dnnl.isa()) ? List.of(direct, oneThread, winograd)
+                    : List.of(oneThread, direct, winograd);
         };
     }
 
