@@ -15,7 +15,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import java.util.Locale;
 
 /**
- * The Fashion-MNIST recipe of docs/results.md (VGG11-BN at half width on 32x32, random crop and
+ * The Fashion-MNIST recipe of docs/results.md (VGG11-BN at half width on 32x32, no dropout, random crop and
  * flip, SGD with Nesterov momentum 0.9, cosine decay from 0.05 over the run, weight decay 5e-4,
  * batch 128, 5% held out) trained in each of the given precisions in turn, from the same seed:
  * validation accuracy and seconds per epoch, then test accuracy. The recipe's full run is 40
@@ -31,7 +31,7 @@ public class FashionPrecision {
             try (TrainingData data = TrainingData.from(Idx.open(Idx.locateFashionMnist())).inputShape(1, 32, 32)
                     .validationFraction(0.05).batchSize(128).seed(42).build()) {
                 MultiLayerNetwork net = VGGBuilder.vgg11().batchNorm(true).inputShape(1, 32, 32).numClasses(10)
-                        .head(Head.cifar()).widthMultiplier(0.5).learningRate(0.05).momentum(0.9).weightDecay(5e-4)
+                        .head(Head.cifar()).widthMultiplier(0.5).dropout(0).learningRate(0.05).momentum(0.9).weightDecay(5e-4)
                         .seed(42).precision(precision).buildNetwork();
                 System.out.printf("%s (%s): %d epochs%n", FastPath.precision(net), FastPath.status().detail(), epochs);
                 TrainingOptions options = TrainingOptions.epochs(epochs).withSeed(42)
