@@ -15,9 +15,9 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import java.util.Locale;
 
 /**
- * The Fashion-MNIST recipe of docs/results.md (VGG11-BN at half width on 32x32, no dropout, random crop and
- * flip, SGD with Nesterov momentum 0.9, cosine decay from 0.05 over the run, weight decay 5e-4,
- * batch 128, 5% held out) trained in each of the given precisions in turn, from the same seed:
+ * The Fashion-MNIST recipe of docs/results.md (VGG11-BN at half width on 32x32, no dropout,
+ * random crop and flip, SGD with Nesterov momentum 0.9, cosine decay from 0.05 over the run,
+ * weight decay 5e-4, batch 128, 5% held out) trained in each of the given precisions in turn, from the same seed:
  * validation accuracy and seconds per epoch, then test accuracy. The recipe's full run is 40
  * epochs (about 80 minutes per precision in float32 on a quiet 2-core machine).
  * Run: benchmarks/fashion-precision.sh EPOCHS [fp32,bf16]
