@@ -39,19 +39,21 @@ def main():
                 r = json.loads(l)
                 r["round"] = (i, r["round"])
                 rows.append(r)
-    by = defaultdict(dict)  # (point, batch, phase) -> round -> contender -> result
-    load = defaultdict(list)  # (point, batch, phase) -> other jobs' CPU share of each measurement
+    # (point, batch, phase, precision) -> round -> contender -> result; files before precisions were fp32
+    point_of = lambda r: (r["point"], r["batch"], r["phase"], r.get("precision", "fp32"))
+    by = defaultdict(dict)
+    load = defaultdict(list)  # point -> other jobs' CPU share of each measurement
     for r in rows:
-        by[(r["point"], r["batch"], r["phase"])].setdefault(r["round"], {})[r["contender"]] = r["result"]
+        by[point_of(r)].setdefault(r["round"], {})[r["contender"]] = r["result"]
         if "otherLoad" in r:
-            load[(r["point"], r["batch"], r["phase"])].append(r["otherLoad"])
-    loads = defaultdict(dict)  # (point, batch, phase) -> round -> largest other load of the two
+            load[point_of(r)].append(r["otherLoad"])
+    loads = defaultdict(dict)  # point -> round -> largest other load of the two
     for r in rows:
-        key = (r["point"], r["batch"], r["phase"])
+        key = point_of(r)
         loads[key][r["round"]] = max(loads[key].get(r["round"], 0.0), r.get("otherLoad", 0.0))
-    key = lambda p: ({"cifar": 0, "224": 1}.get(p[0], 2), p[0], p[1], p[2] != "train")
-    head = ["network", "batch", "phase", "vgg4j img/s", "PyTorch img/s", "ratio", "vgg4j peak MiB", "PyTorch peak MiB",
-            "memory ratio", "other jobs' CPU", "rounds"]
+    key = lambda p: ({"cifar": 0, "224": 1}.get(p[0], 2), p[0], p[1], p[2] != "train", p[3])
+    head = ["network", "batch", "phase", "precision", "vgg4j img/s", "PyTorch img/s", "ratio", "vgg4j peak MiB",
+            "PyTorch peak MiB", "memory ratio", "other jobs' CPU", "rounds"]
     lines = []
     for point in sorted(by, key=key):
         field = point[2] + "ImagesPerSecond"
@@ -70,7 +72,7 @@ def main():
                 ratio.append(a[field] / b[field])
         name = "VGG16-CIFAR 32x32" if point[0] == "cifar" else "VGG16 224x224"
         mem_ratio = "{:.2f}".format(max(vm) / max(pm)) if vm and pm else "-"
-        lines.append([name, str(point[1]), point[2], fmt_range(v), fmt_range(p), fmt_range(ratio, "{:.2f}"),
+        lines.append([name, str(point[1]), point[2], point[3], fmt_range(v), fmt_range(p), fmt_range(ratio, "{:.2f}"),
                       "{:.0f}".format(max(vm)) if vm else "-", "{:.0f}".format(max(pm)) if pm else "-", mem_ratio,
                       fmt_range(load[point], "{:.2f}"), "{}/{}".format(kept, len(by[point]))])
     if "--markdown" in sys.argv:

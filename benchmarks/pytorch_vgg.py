@@ -5,11 +5,16 @@ torchvision's VGG features (make_layers, the paper's configurations), the same h
 (cifar: flatten, 512-512 with ReLU + dropout 0.5; imagenet: flatten, 4096-4096), softmax cross
 entropy, SGD with Nesterov momentum 0.9, learning rate 0.01, weight decay 5e-4 on weights only
 (as vgg4j's L2), float32, NCHW. Prints one JSON object with the fields of `vgg benchmark --json`.
+`--autocast bf16` runs the forward passes (and the loss) under `torch.autocast("cpu", dtype=torch.bfloat16)`,
+PyTorch's mixed precision on CPU: convolutions and linear layers in bfloat16, float32 weights and
+optimizer; the peer of `vgg benchmark --precision bf16`.
 
 Run with Debian's interpreter (python3-torch 1.13), not a pyenv python on PATH:
     /usr/bin/python3 benchmarks/pytorch_vgg.py --config D --input 3x32x32 --head cifar --classes 10 --batch 64
+    /usr/bin/python3 benchmarks/pytorch_vgg.py --config D --input 3x32x32 --head cifar --classes 10 --batch 64 --autocast bf16
 """
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -82,6 +87,8 @@ def main():
     p.add_argument("--warmup", type=int, default=2, help="untimed iterations before each phase")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--phase", choices=["both", "train", "inference"], default="both")
+    p.add_argument("--autocast", choices=["off", "bf16"], default="off",
+                   help="bf16: forward passes under torch.autocast('cpu', dtype=torch.bfloat16)")
     p.add_argument("--json", action="store_true")
     a = p.parse_args()
 
@@ -97,20 +104,27 @@ def main():
     x = torch.rand(a.batch, c, h, w)
     y = torch.arange(a.batch) % a.classes
 
+    def autocast():
+        if a.autocast == "bf16":
+            return torch.autocast("cpu", dtype=torch.bfloat16)
+        return contextlib.nullcontext()
+
     def train_step():
         opt.zero_grad(set_to_none=True)
-        loss = loss_fn(model(x), y)
+        with autocast():
+            loss = loss_fn(model(x), y)
         loss.backward()
         opt.step()
         return loss.item()  # the score, as DL4J computes it on every fit
 
     def inference_step():
-        with torch.no_grad():
+        with torch.no_grad(), autocast():
             return model(x)
 
     result = {"framework": "pytorch " + torch.__version__, "config": a.config, "batchNorm": a.batch_norm,
               "input": a.input, "head": a.head, "classes": a.classes, "batch": a.batch,
-              "iterations": a.iterations, "warmup": a.warmup, "threads": torch.get_num_threads()}
+              "iterations": a.iterations, "warmup": a.warmup, "threads": torch.get_num_threads(),
+              "precision": "bf16" if a.autocast == "bf16" else "fp32"}
     if a.phase in ("both", "train"):
         model.train()
         s = timed(train_step, a.warmup, a.iterations)

@@ -3,13 +3,17 @@
 # process per measurement, the two contenders alternating (vgg4j first in odd rounds, PyTorch first
 # in even rounds) so both see the same machine load. Prints a table of images/s, ratios and peak RSS.
 #
-# Usage: benchmarks/vs-pytorch.sh [--rounds R] [--points LIST] [--phases train,inference] [--out FILE]
+# Usage: benchmarks/vs-pytorch.sh [--rounds R] [--points LIST] [--phases train,inference]
+#                                  [--precisions fp32,bf16] [--out FILE]
 #   LIST: comma-separated NAME:BATCH, NAME one of
 #     cifar  VGG16, 3x32x32, head 512-512-10 (dropout 0.5)
 #     224    VGG16, 3x224x224, ImageNet head 4096-4096-1000 (dropout 0.5)
 #   default: cifar:32,cifar:64,cifar:128,224:32,224:64,224:128
-# Environment: ITER_CIFAR (timed steps, default 8), ITER_224 (default 2), WARMUP_CIFAR (7), WARMUP_224 (3)
-#   (vgg4j times its candidate kernels during its first steps: the warm-up covers that),
+#   --precisions: fp32 (default) and/or bf16: vgg4j's `--precision bf16` against PyTorch's
+#     torch.autocast("cpu", dtype=torch.bfloat16) (pytorch_vgg.py --autocast bf16), alternating in each round
+# Environment: ITER_CIFAR (timed steps, default 8), ITER_224 (default 2), WARMUP_CIFAR (PyTorch's untimed
+#   steps, 3), WARMUP_224 (2); vgg4j runs with `vgg benchmark`'s default warm-up (until its kernels have
+#   chosen their algorithms, then 2 more) unless VGG_WARMUP=N is set (then --warmup N after the choice),
 #   PYTHON (default /usr/bin/python3: Debian's python3-torch, not a pyenv python on PATH),
 #   QUIET_WAIT=S: before each measurement wait up to S seconds for the machine to be idle (busy.sh),
 #   PEER_OMP=default: leave PyTorch's OpenMP wait policy at its default (spinning) instead of the
@@ -21,14 +25,16 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 rounds=2
 points="cifar:32,cifar:64,cifar:128,224:32,224:64,224:128"
 phases="train,inference"
+precisions="fp32"
 out=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rounds) rounds="$2"; shift 2 ;;
     --points) points="$2"; shift 2 ;;
     --phases) phases="$2"; shift 2 ;;
+    --precisions) precisions="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "vs-pytorch.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -51,38 +57,45 @@ args_for() {  # NAME -> the architecture options both sides take
   esac
 }
 
-run_one() {  # CONTENDER NAME BATCH PHASE ROUND
-  local who="$1" name="$2" batch="$3" phase="$4" round="$5" iters warm json
-  if [[ "$name" == cifar ]]; then iters="${ITER_CIFAR:-8}"; warm="${WARMUP_CIFAR:-7}"; else iters="${ITER_224:-2}"; warm="${WARMUP_224:-3}"; fi
+run_one() {  # CONTENDER NAME BATCH PHASE ROUND PRECISION
+  local who="$1" name="$2" batch="$3" phase="$4" round="$5" precision="$6" iters warm json
+  if [[ "$name" == cifar ]]; then iters="${ITER_CIFAR:-8}"; warm="${WARMUP_CIFAR:-3}"; else iters="${ITER_224:-2}"; warm="${WARMUP_224:-2}"; fi
   local b0 t0 others
   wait_quiet
   b0="$(busy_jiffies)"; t0="$(date +%s.%N)"
   # shellcheck disable=SC2046
   if [[ "$who" == vgg4j ]]; then
-    json="$("$root/vgg" benchmark $(args_for "$name") --batch "$batch" --iterations "$iters" --warmup "$warm" \
-            --phase "$phase" --json 2>/dev/null)" || json='{"error":"vgg benchmark failed"}'
+    json="$("$root/vgg" benchmark $(args_for "$name") --batch "$batch" --iterations "$iters" ${VGG_WARMUP:+--warmup "$VGG_WARMUP"} \
+            --precision "$precision" --phase "$phase" --json 2>/dev/null)" || json='{"error":"vgg benchmark failed"}'
   else
     if [[ "${PEER_OMP:-same}" == same && -z "${OMP_WAIT_POLICY:-}" && -z "${GOMP_SPINCOUNT:-}" ]]; then
       local peer_env="OMP_WAIT_POLICY=passive"
     else
       local peer_env="X_PEER_OMP=default"
     fi
+    local autocast=off
+    [[ "$precision" == bf16 ]] && autocast=bf16
     json="$(env "$peer_env" "$python" "$root/benchmarks/pytorch_vgg.py" $(args_for "$name") --batch "$batch" --iterations "$iters" \
-            --warmup "$warm" --phase "$phase" --threads 2 --json)" || json='{"error":"pytorch_vgg.py failed"}'
+            --warmup "$warm" --phase "$phase" --threads 2 --autocast "$autocast" --json)" || json='{"error":"pytorch_vgg.py failed"}'
   fi
   others="$(other_load "$b0" "$(busy_jiffies)" "$(echo "$(date +%s.%N) - $t0" | bc)" "$json")"
-  printf '{"contender":"%s","point":"%s","batch":%s,"phase":"%s","round":%s,"otherLoad":%s,"result":%s}\n' \
-    "$who" "$name" "$batch" "$phase" "$round" "$others" "$json" >>"$out"
-  echo "  round $round $name b$batch $phase $who done (other jobs used $others of the CPUs)" >&2
+  printf '{"contender":"%s","point":"%s","batch":%s,"phase":"%s","precision":"%s","round":%s,"otherLoad":%s,"result":%s}\n' \
+    "$who" "$name" "$batch" "$phase" "$precision" "$round" "$others" "$json" >>"$out"
+  echo "  round $round $name b$batch $phase $precision $who done (other jobs used $others of the CPUs)" >&2
 }
 
-echo "vs-pytorch.sh: $rounds round(s) of $points ($phases) -> $out" >&2
+for precision in ${precisions//,/ }; do
+  case "$precision" in fp32|bf16) ;; *) echo "vs-pytorch.sh: unknown precision '$precision' (fp32 or bf16)" >&2; exit 2 ;; esac
+done
+echo "vs-pytorch.sh: $rounds round(s) of $points ($phases; $precisions) -> $out" >&2
 for ((r = 1; r <= rounds; r++)); do
   for point in ${points//,/ }; do
     name="${point%%:*}"; batch="${point##*:}"
     for phase in ${phases//,/ }; do
-      if (( r % 2 == 1 )); then order="vgg4j pytorch"; else order="pytorch vgg4j"; fi
-      for who in $order; do run_one "$who" "$name" "$batch" "$phase" "$r"; done
+      for precision in ${precisions//,/ }; do
+        if (( r % 2 == 1 )); then order="vgg4j pytorch"; else order="pytorch vgg4j"; fi
+        for who in $order; do run_one "$who" "$name" "$batch" "$phase" "$r" "$precision"; done
+      done
     done
   done
 done

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.vgg4j.core.train.Workspaces;
 import io.github.vgg4j.core.FastPath;
+import io.github.vgg4j.core.Precision;
 import io.github.vgg4j.core.VGGBuilder;
 import io.github.vgg4j.cli.bench.PeakMemory;
 import io.github.vgg4j.cli.bench.Throughput;
@@ -21,11 +22,14 @@ import java.util.concurrent.Callable;
 
 @Command(name = "benchmark", sortOptions = false, mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         description = {"Measure training and inference speed and peak memory (synthetic input).", "",
-                "Images per second and the peak resident memory of the process: the same random batch every step, a few "
-                + "untimed warm-up steps, then timed steps. A training step is forward, loss, backward and the SGD "
-                + "update; inference is test mode.", ""},
+                "Images per second and the peak resident memory of the process: the same random batch every step, "
+                + "untimed warm-up steps until the kernels have chosen their algorithms (they time the candidates over "
+                + "their first calls) and a few more, then timed steps: the steady state. A training step is forward, "
+                + "loss, backward and the SGD update; inference is test mode.", ""},
         footer = {"", "Examples:",
                 "  vgg benchmark --config D --input 3x32x32 --classes 10 --head cifar --batch 64",
+                "  vgg benchmark --config D --input 3x32x32 --classes 10 --head cifar \\",
+                "      --batch 64 --precision bf16",
                 "  # VGG16 at 224x224:",
                 "  vgg benchmark --config D --batch 32 --iterations 3 --json",
                 "",
@@ -46,14 +50,22 @@ final class BenchmarkCommand implements Callable<Integer> {
 
     private int batch;
     private Throughput.BatchChoice batchChoice;
+    private Precision precision;
+    private java.util.List<String> kernels = java.util.List.of();
 
     @Option(names = "--iterations", paramLabel = "N", defaultValue = "5",
             description = "Timed steps per phase. Default: ${DEFAULT-VALUE}.")
     int iterations;
 
     @Option(names = "--warmup", paramLabel = "N", defaultValue = "2",
-            description = "Untimed steps before each phase (first-call setup, allocator warm-up). Default: ${DEFAULT-VALUE}.")
+            description = "Untimed steps before each phase once the kernels have chosen their algorithms (the steps "
+                    + "until then are never timed; their number is reported). Default: ${DEFAULT-VALUE}.")
     int warmup;
+
+    @Option(names = "--precision", paramLabel = "fp32|bf16|auto", defaultValue = "fp32",
+            description = "What the kernels compute in: fp32, bf16 (bfloat16 with float32 weights and loss; needs a CPU "
+                    + "with AVX-512 BF16 or AMX) or auto (bf16 where the CPU has it). Default: ${DEFAULT-VALUE}.")
+    String precisionOption;
 
     @Option(names = "--phase", paramLabel = "both|train|inference", defaultValue = "both",
             description = "What to measure. Default: ${DEFAULT-VALUE}.")
@@ -77,8 +89,15 @@ final class BenchmarkCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--batch and --iterations must be >= 1 and --warmup >= 0, got batch "
                     + batch + ", iterations " + iterations + ", warmup " + warmup);
         }
-        VGGBuilder builder = architecture.builder();
+        Precision requested;
+        try {
+            requested = Precision.parse(precisionOption);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--precision: " + e.getMessage());
+        }
+        VGGBuilder builder = architecture.builder().precision(requested);
         MultiLayerNetwork net = builder.buildNetwork();
+        precision = FastPath.precision(net);
         long[] shape = {architecture.input.channels(), architecture.input.height(), architecture.input.width()};
         PrintWriter err = spec.commandLine().getErr();
         if (auto) {
@@ -89,25 +108,27 @@ final class BenchmarkCommand implements Callable<Integer> {
             batch = batchChoice.batch();
             err.printf(Locale.ROOT, "  training images/s by batch: %s -> batch %d%n", batchChoice.imagesPerSecond(), batch);
         }
-        err.printf("vgg benchmark: %s, input %s, batch %d, %s%n", builder.name(), architecture.input, batch, FastPath.status().detail());
+        err.printf("vgg benchmark: %s, input %s, batch %d, precision %s, %s%n", builder.name(), architecture.input, batch,
+                precision, FastPath.status().detail());
         err.flush();
 
         Measurement trainM = train ? measure(net, Phase.TRAIN, shape, err) : null;
         Workspaces.releaseActivations(); // inference's buffers are not held on top of training's (--phase both)
         Measurement inferM = inference ? measure(net, Phase.INFERENCE, shape, err) : null;
         long peak = PeakMemory.peakResidentBytes();
+        kernels = FastPath.implementations(net);
 
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(toJson(builder, trainM, inferM, peak));
         } else {
-            out.printf(Locale.ROOT, "%s  input %s  batch %d  (%d warm-up + %d timed steps)%n", builder.name(),
-                    architecture.input, batch, warmup, iterations);
+            out.printf(Locale.ROOT, "%s  input %s  batch %d  precision %s  (%d timed steps per phase)%n", builder.name(),
+                    architecture.input, batch, precision, iterations);
             if (trainM != null) {
-                out.printf(Locale.ROOT, "train       %8.1f images/s%n", trainM.imagesPerSecond());
+                out.printf(Locale.ROOT, "train       %8.1f images/s  %s%n", trainM.imagesPerSecond(), warmupText(trainM));
             }
             if (inferM != null) {
-                out.printf(Locale.ROOT, "inference   %8.1f images/s%n", inferM.imagesPerSecond());
+                out.printf(Locale.ROOT, "inference   %8.1f images/s  %s%n", inferM.imagesPerSecond(), warmupText(inferM));
             }
             out.printf(Locale.ROOT, "peak memory %8.0f MiB (resident set of the process)%n", peak / 1048576.0);
         }
@@ -126,13 +147,27 @@ final class BenchmarkCommand implements Callable<Integer> {
     private Measurement measure(MultiLayerNetwork net, Phase p, long[] shape, PrintWriter err) {
         String name = p.name().toLowerCase(Locale.ROOT);
         long t0 = System.nanoTime();
-        Measurement m = Throughput.measure(net, p, shape, batch, warmup, iterations, i -> {
-            err.printf(Locale.ROOT, "  %s step %d/%d (%.1f s)%n", name, i, warmup + iterations, (System.nanoTime() - t0) / 1e9);
+        int[] untimed = {0};
+        Measurement m = Throughput.measure(net, p, shape, batch, Throughput.untilChosen(net), warmup, iterations, (i, kind) -> {
+            String what = switch (kind) {
+                case CHOOSING -> "warm-up step " + i + " (kernels choosing their algorithms)";
+                case WARMUP -> "warm-up step " + i;
+                case TIMED -> "step " + (i - untimed[0]) + "/" + iterations;
+            };
+            if (kind != Throughput.Kind.TIMED) {
+                untimed[0] = i;
+            }
+            err.printf(Locale.ROOT, "  %s %s (%.1f s)%n", name, what, (System.nanoTime() - t0) / 1e9);
             err.flush();
         });
-        err.printf(Locale.ROOT, "  %s: %.1f images/s%n", name, m.imagesPerSecond());
+        err.printf(Locale.ROOT, "  %s: %.1f images/s (%s)%n", name, m.imagesPerSecond(), warmupText(m));
         err.flush();
         return m;
+    }
+
+    private static String warmupText(Measurement m) {
+        return String.format(Locale.ROOT, "after %d warm-up steps: %d until the kernels had chosen their algorithms + %d",
+                m.warmupSteps(), m.choosingSteps(), m.warmupSteps() - m.choosingSteps());
     }
 
     private String toJson(VGGBuilder builder, Measurement trainM, Measurement inferM, long peak) {
@@ -147,6 +182,7 @@ final class BenchmarkCommand implements Callable<Integer> {
             var tried = root.putObject("batchCandidates");
             batchChoice.imagesPerSecond().forEach((b, ips) -> tried.put(String.valueOf(b), ips));
         }
+        root.put("precision", precision.toString());
         root.put("warmup", warmup);
         root.put("iterations", iterations);
         put(root, "train", trainM);
@@ -157,6 +193,8 @@ final class BenchmarkCommand implements Callable<Integer> {
         ProcessHandle.current().info().totalCpuDuration()
                 .ifPresent(d -> root.put("processCpuSeconds", d.toNanos() / 1e9));
         root.put("fastPath", FastPath.status().detail());
+        var lines = root.putArray("kernels"); // what each kernel layer ran (oneDNN's implementation names)
+        kernels.forEach(lines::add);
         root.put("availableProcessors", Runtime.getRuntime().availableProcessors());
         var env = root.putObject("environment"); // the settings the launcher (or the user) chose
         for (String k : new String[] {"OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "LD_PRELOAD", "MALLOC_CONF"}) {
@@ -173,6 +211,8 @@ final class BenchmarkCommand implements Callable<Integer> {
             return;
         }
         root.put(prefix + "ImagesPerSecond", m.imagesPerSecond());
+        root.put(prefix + "WarmupSteps", m.warmupSteps());
+        root.put(prefix + "ChoosingSteps", m.choosingSteps());
         var seconds = root.putArray(prefix + "SecondsPerIteration");
         for (double s : m.secondsPerIteration()) {
             seconds.add(s);

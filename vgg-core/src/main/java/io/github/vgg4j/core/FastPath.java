@@ -31,6 +31,10 @@ import java.util.function.Supplier;
  *
  * Calling it again is harmless. A copy ({@code net.clone()}) is a new network: apply it again.
  *
+ * <p>Precision: the kernels compute in float32 unless told otherwise ({@link #apply(Model,
+ * Precision)}, {@link VGGBuilder#precision}); {@link Precision#BF16} computes in bfloat16 on CPUs that
+ * do it natively, with the network's parameters, gradients, updater and saved files still float32.
+ *
  * <p>Where the kernels come from: a {@link KernelProvider} on the classpath ({@code vgg-onednn} for
  * ND4J's CPU backend), found once per process. Without one (e.g. on ND4J's CUDA backend), or when the
  * DL4J on the classpath is not the version the kernels were built for ({@link Dl4jInternals}),
@@ -59,13 +63,59 @@ public final class FastPath {
     /**
      * Gives a network vgg4j's kernels and DL4J's activation cache for training ({@link
      * CacheMode#DEVICE}, when it had none, so that layers without kernels do not run their forward
-     * pass twice per step). Returns the same network.
+     * pass twice per step). Returns the same network. Layers that already run the kernels keep
+     * their precision; new ones compute in float32.
      */
     public static <M extends Model> M apply(M model) {
-        return apply(model, selection());
+        return apply(model, selection(), null);
+    }
+
+    /**
+     * {@link #apply(Model)} with the kernels computing in {@code precision} ({@link #resolve}d:
+     * {@link Precision#AUTO} picks bfloat16 where the CPU has it); a network that already runs
+     * them switches. Returns the same network.
+     *
+     * @throws IllegalStateException for {@link Precision#BF16} where it cannot run natively
+     */
+    public static <M extends Model> M apply(M model, Precision precision) {
+        return apply(model, selection(), resolve(precision));
+    }
+
+    /**
+     * What {@code precision} means in this process: {@link Precision#FP32} or {@link
+     * Precision#BF16}, never AUTO.
+     *
+     * @throws IllegalStateException for BF16 where the kernels cannot compute it natively (no
+     *                               kernels, or a CPU without AVX-512 BF16 or AMX), saying why
+     */
+    public static Precision resolve(Precision precision) {
+        if (precision == null || precision == Precision.FP32) {
+            return Precision.FP32;
+        }
+        Selection s = selection();
+        String why = s.provider() != null ? s.provider().unsupported(Precision.BF16) : s.status().detail();
+        if (why == null) {
+            return Precision.BF16;
+        }
+        if (precision == Precision.AUTO) {
+            return Precision.FP32;
+        }
+        throw new IllegalStateException("bfloat16 needs a CPU that computes it natively (AVX-512 BF16 or AMX) and "
+                + "vgg4j's kernels, and " + why + "; use precision fp32 (or auto: bf16 only where it is native)");
+    }
+
+    /** The precision the model's kernels compute in: FP32 or BF16 (FP32 without kernels). */
+    public static Precision precision(Model model) {
+        KernelProvider p = selection().provider();
+        return p == null ? Precision.FP32 : p.precision(model);
     }
 
     static <M extends Model> M apply(M model, Selection s) {
+        return apply(model, s, null);
+    }
+
+    /** With {@code precision} null, kernel layers already in the model keep theirs. */
+    private static <M extends Model> M apply(M model, Selection s, Precision precision) {
         if (s.provider() != null) {
             if (model instanceof MultiLayerNetwork m && m.getLayerWiseConfigurations().getCacheMode() == CacheMode.NONE) {
                 m.getLayerWiseConfigurations().setCacheMode(CacheMode.DEVICE);
@@ -74,7 +124,12 @@ public final class FastPath {
                 g.getConfiguration().setCacheMode(CacheMode.DEVICE);
                 g.setCacheMode(CacheMode.DEVICE);
             }
-            s.provider().install(model); // after the cache mode: the kernel layers take it over
+            // after the cache mode: the kernel layers take it over
+            if (precision == null) {
+                s.provider().install(model);
+            } else {
+                s.provider().install(model, precision);
+            }
         }
         return model;
     }

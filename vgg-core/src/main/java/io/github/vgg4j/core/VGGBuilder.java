@@ -91,6 +91,7 @@ public final class VGGBuilder {
     private IUpdater updater;
     private InitScheme init = InitScheme.HE;
     private long seed = 42;
+    private Precision precision = Precision.FP32;
 
     public VGGBuilder() {
     }
@@ -138,6 +139,7 @@ public final class VGGBuilder {
         c.updater = updater;
         c.init = init;
         c.seed = seed;
+        c.precision = precision;
         return c;
     }
 
@@ -281,6 +283,18 @@ public final class VGGBuilder {
         return this;
     }
 
+    /**
+     * What the kernels of {@link #buildNetwork()} and {@link #buildGraph()} compute in (default
+     * {@link Precision#FP32}): {@link Precision#BF16} needs a CPU with native bfloat16 and makes
+     * those methods throw {@link IllegalStateException} elsewhere; {@link Precision#AUTO} uses it where
+     * the CPU has it. The configuration ({@link #build()}), the parameters and saved files are float32
+     * either way.
+     */
+    public VGGBuilder precision(Precision precision) {
+        this.precision = java.util.Objects.requireNonNull(precision, "precision");
+        return this;
+    }
+
     // ---- results ------------------------------------------------------------------------------
 
     /** The paper's configuration, or empty for a custom table of blocks. */
@@ -332,17 +346,19 @@ public final class VGGBuilder {
     }
 
     /**
-     * An initialised network (weights allocated), ready to train, on the fast path ({@link FastPath#apply}).
+     * An initialised network (weights allocated), ready to train, on the fast path ({@link
+     * FastPath#apply(org.deeplearning4j.nn.api.Model, Precision)}) in this builder's {@link #precision}.
      *
      * @throws IllegalStateException before allocating, when the parameters cannot fit in the
      *         off-heap memory this JVM may use (the message names the setting to raise)
      */
     public MultiLayerNetwork buildNetwork() {
+        Precision p = FastPath.resolve(precision); // before the weights: an unsupported precision fails fast
         MultiLayerConfiguration conf = build();
         requireMemoryFor(MemoryLimits.parameterCount(conf));
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
-        return FastPath.apply(net);
+        return FastPath.apply(net, p);
     }
 
     /** A network whose parameters cannot be allocated fails here, not in JavaCPP or a DL4J crash dump. */
@@ -365,11 +381,12 @@ public final class VGGBuilder {
      * #buildNetwork()} for the same seed.
      */
     public ComputationGraph buildGraph() {
+        Precision p = FastPath.resolve(precision);
         ComputationGraphConfiguration conf = buildGraphConfiguration();
         requireMemoryFor(MemoryLimits.parameterCount(conf));
         ComputationGraph graph = new ComputationGraph(conf);
         graph.init();
-        return FastPath.apply(graph);
+        return FastPath.apply(graph, p);
     }
 
     /** The graph's input vertex. */

@@ -5,6 +5,8 @@ import org.bytedeco.dnnl.dnnl_batch_normalization_desc_t;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 
+import org.nd4j.linalg.api.buffer.DataType;
+
 import java.util.List;
 
 import static io.github.vgg4j.onednn.Step.Operand;
@@ -15,6 +17,10 @@ import static org.bytedeco.dnnl.global.dnnl.*;
  * per-channel scale (gamma) and shift (beta) as separate vectors so that they are DL4J's own
  * parameter and gradient views. Training computes the batch's mean and (biased) variance, which
  * backward takes back; inference uses the running estimates.
+ *
+ * <p>It normalises in its input's element type ({@link #types}); oneDNN keeps the statistics, scale
+ * and shift in float32 and computes them in float32 from bfloat16 data. An output of the other
+ * type is converted on the way out (and its error on the way in).
  */
 final class BatchNormKernel implements AutoCloseable {
 
@@ -25,14 +31,27 @@ final class BatchNormKernel implements AutoCloseable {
         }
     }
 
+    /** A layer's kernel is kept by geometry and types. */
+    record Key(Geometry geometry, Types types) {
+    }
+
+    /** Normalisation is memory-bound: it runs in its input's type, never converting it first. */
+    static Types types(DataType in, DataType out) {
+        return new Types(in, in, out);
+    }
+
     private final Geometry g;
+    private final Types t;
     private final Step inference;
     private final Step training;
     private final Step backward;
 
-    BatchNormKernel(Geometry g) {
-        this.g = g;
-        dnnl_memory_desc_t data = Dnnl.desc(g.data(), dnnl_nchw);
+    BatchNormKernel(Key key) {
+        this.g = key.geometry();
+        this.t = key.types();
+        dnnl_memory_desc_t data = Dnnl.desc(g.data(), dnnl_nchw, t.compute());
+        dnnl_memory_desc_t src = Dnnl.desc(g.data(), dnnl_nchw, t.in());
+        dnnl_memory_desc_t dst = Dnnl.desc(g.data(), dnnl_nchw, t.out());
         dnnl_memory_desc_t channel = Dnnl.desc(new long[] {g.channels()}, dnnl_x);
         int scaleShift = dnnl_use_scale | dnnl_use_shift;
 
@@ -40,34 +59,31 @@ final class BatchNormKernel implements AutoCloseable {
         Dnnl.check(dnnl_batch_normalization_forward_desc_init(id, dnnl_forward_inference, data, g.epsilon(),
                 scaleShift | dnnl_use_global_stats), "dnnl_batch_normalization_forward_desc_init");
         inference = new Step("batch norm forward", create(id, null), List.of(
-                Operand.in(DNNL_ARG_SRC, data, null), Operand.in(DNNL_ARG_MEAN, channel, null),
+                Operand.in(DNNL_ARG_SRC, src, Scratch.Role.SRC), Operand.in(DNNL_ARG_MEAN, channel, null),
                 Operand.in(DNNL_ARG_VARIANCE, channel, null), Operand.in(DNNL_ARG_SCALE, channel, null),
-                Operand.in(DNNL_ARG_SHIFT, channel, null), Operand.out(DNNL_ARG_DST, data, null)), none(6));
+                Operand.in(DNNL_ARG_SHIFT, channel, null), Operand.out(DNNL_ARG_DST, dst, Scratch.Role.DST)),
+                new int[] {dnnl_query_src_md, -1, -1, -1, -1, dnnl_query_dst_md});
 
         dnnl_batch_normalization_desc_t td = new dnnl_batch_normalization_desc_t();
         Dnnl.check(dnnl_batch_normalization_forward_desc_init(td, dnnl_forward_training, data, g.epsilon(), scaleShift),
                 "dnnl_batch_normalization_forward_desc_init");
         dnnl_primitive_desc trainingPd = create(td, null);
         training = new Step("batch norm forward (training)", trainingPd, List.of(
-                Operand.in(DNNL_ARG_SRC, data, null), Operand.in(DNNL_ARG_SCALE, channel, null),
-                Operand.in(DNNL_ARG_SHIFT, channel, null), Operand.out(DNNL_ARG_DST, data, null),
-                Operand.out(DNNL_ARG_MEAN, channel, null), Operand.out(DNNL_ARG_VARIANCE, channel, null)), none(6));
+                Operand.in(DNNL_ARG_SRC, src, Scratch.Role.SRC), Operand.in(DNNL_ARG_SCALE, channel, null),
+                Operand.in(DNNL_ARG_SHIFT, channel, null), Operand.out(DNNL_ARG_DST, dst, Scratch.Role.DST),
+                Operand.out(DNNL_ARG_MEAN, channel, null), Operand.out(DNNL_ARG_VARIANCE, channel, null)),
+                new int[] {dnnl_query_src_md, -1, -1, dnnl_query_dst_md, -1, -1});
 
         dnnl_batch_normalization_desc_t bd = new dnnl_batch_normalization_desc_t();
         Dnnl.check(dnnl_batch_normalization_backward_desc_init(bd, dnnl_backward, data, data, g.epsilon(), scaleShift),
                 "dnnl_batch_normalization_backward_desc_init");
         backward = new Step("batch norm backward", create(bd, trainingPd), List.of(
-                Operand.in(DNNL_ARG_SRC, data, null), Operand.in(DNNL_ARG_MEAN, channel, null),
-                Operand.in(DNNL_ARG_VARIANCE, channel, null), Operand.in(DNNL_ARG_DIFF_DST, data, null),
+                Operand.in(DNNL_ARG_SRC, src, Scratch.Role.SRC), Operand.in(DNNL_ARG_MEAN, channel, null),
+                Operand.in(DNNL_ARG_VARIANCE, channel, null), Operand.in(DNNL_ARG_DIFF_DST, dst, Scratch.Role.DIFF_DST),
                 Operand.in(DNNL_ARG_SCALE, channel, null), Operand.in(DNNL_ARG_SHIFT, channel, null),
-                Operand.out(DNNL_ARG_DIFF_SRC, data, null), Operand.out(DNNL_ARG_DIFF_SCALE, channel, null),
-                Operand.out(DNNL_ARG_DIFF_SHIFT, channel, null)), none(9));
-    }
-
-    private static int[] none(int n) {
-        int[] plain = new int[n];
-        java.util.Arrays.fill(plain, -1);
-        return plain;
+                Operand.out(DNNL_ARG_DIFF_SRC, src, Scratch.Role.DIFF_SRC), Operand.out(DNNL_ARG_DIFF_SCALE, channel, null),
+                Operand.out(DNNL_ARG_DIFF_SHIFT, channel, null)),
+                new int[] {dnnl_query_src_md, -1, -1, dnnl_query_diff_dst_md, -1, -1, dnnl_query_diff_src_md, -1, -1});
     }
 
     private static dnnl_primitive_desc create(dnnl_batch_normalization_desc_t d, dnnl_primitive_desc hint) {
@@ -75,6 +91,10 @@ final class BatchNormKernel implements AutoCloseable {
         Dnnl.check(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(d), null, Dnnl.engine(), hint),
                 "batch normalisation is not available for this geometry");
         return pd;
+    }
+
+    Key key() {
+        return new Key(g, t);
     }
 
     Geometry geometry() {

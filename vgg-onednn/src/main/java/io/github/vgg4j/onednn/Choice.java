@@ -114,6 +114,11 @@ final class Choice implements AutoCloseable {
         DECIDED.clear();
     }
 
+    /** Called, and still timing its candidates: the calls until it decides run slower than the chosen one alone. */
+    boolean measuring() {
+        return chosen == null && calls > 0;
+    }
+
     String describe() {
         return chosen != null ? chosen.toString() : "measuring " + candidates;
     }

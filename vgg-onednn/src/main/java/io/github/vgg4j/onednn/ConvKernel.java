@@ -6,7 +6,8 @@ import java.util.Map;
 /**
  * A 2-D convolution of one geometry on oneDNN, run over the batch in chunks: forward with the bias
  * and, optionally, the ReLU fused in; backward to the input, the weights and the bias. Plain
- * layouts outside (NCHW activations, OIHW weights, as ND4J stores them).
+ * layouts outside (NCHW activations, OIHW weights, as ND4J stores them), in the element types of
+ * {@link Types} (weights, their gradients and the bias always float32).
  *
  * <p>Why chunks: oneDNN computes in its own blocked layouts, so each call needs copies of its input
  * and output in those layouts (and Winograd transforms of them). For a whole 224x224 batch these
@@ -28,12 +29,12 @@ final class ConvKernel implements AutoCloseable {
                     kernelWidth, strideHeight, strideWidth, padTop, padLeft, padBottom, padRight);
         }
 
-        long srcBytesPerImage() {
-            return inChannels * inHeight * inWidth * Float.BYTES;
+        long srcPerImage() {
+            return inChannels * inHeight * inWidth;
         }
 
-        long dstBytesPerImage() {
-            return outChannels * outHeight * outWidth * Float.BYTES;
+        long dstPerImage() {
+            return outChannels * outHeight * outWidth;
         }
 
         long[] src() {
@@ -55,18 +56,33 @@ final class ConvKernel implements AutoCloseable {
         }
     }
 
+    /** A layer's kernels are kept by geometry and types. */
+    record Key(Geometry geometry, Types types) {
+    }
+
     private final Geometry g;
+    private final Types t;
     private final boolean relu;
     private final long chunk;
+    private final long srcBytesPerImage;
+    private final long dstBytesPerImage;
     private final long scratchBudget = Long.getLong(SCRATCH_BUDGET_PROPERTY, 96L << 20);
     private final Map<Long, ConvPlan> plans = new HashMap<>(2);
 
-    ConvKernel(Geometry g, boolean relu) {
-        this.g = g;
+    ConvKernel(Key key, boolean relu) {
+        this.g = key.geometry();
+        this.t = key.types();
         this.relu = relu;
-        long perImage = Math.max(g.srcBytesPerImage(), g.dstBytesPerImage());
+        srcBytesPerImage = g.srcPerImage() * t.in().width();
+        dstBytesPerImage = g.dstPerImage() * t.out().width();
+        // Chunks sized by the blocked copies in float32 (the larger case), so that both precisions split alike.
+        long perImage = Math.max(g.srcPerImage(), g.dstPerImage()) * Float.BYTES;
         long chunkBytes = Long.getLong(CHUNK_BYTES_PROPERTY, 32L << 20);
         this.chunk = Math.max(1, Math.min(g.batch(), chunkBytes / Math.max(1, perImage)));
+    }
+
+    Key key() {
+        return new Key(g, t);
     }
 
     Geometry geometry() {
@@ -74,7 +90,7 @@ final class ConvKernel implements AutoCloseable {
     }
 
     private ConvPlan plan(long n) {
-        return plans.computeIfAbsent(n, k -> new ConvPlan(g.withBatch(k), relu, scratchBudget));
+        return plans.computeIfAbsent(n, k -> new ConvPlan(g.withBatch(k), t, relu, scratchBudget));
     }
 
     /** dst = conv(src, weights) + bias, then ReLU if fused; plain NCHW/OIHW addresses. */
@@ -82,7 +98,7 @@ final class ConvKernel implements AutoCloseable {
         Scratch.forThisThread().safePoint();
         for (long first = 0; first < g.batch(); first += chunk) {
             long n = Math.min(chunk, g.batch() - first);
-            plan(n).forward(src + first * g.srcBytesPerImage(), weights, bias, dst + first * g.dstBytesPerImage());
+            plan(n).forward(src + first * srcBytesPerImage, weights, bias, dst + first * dstBytesPerImage);
         }
     }
 
@@ -97,11 +113,16 @@ final class ConvKernel implements AutoCloseable {
         Scratch.forThisThread().safePoint();
         for (long first = 0; first < g.batch(); first += chunk) {
             long n = Math.min(chunk, g.batch() - first);
-            long out = first * g.dstBytesPerImage();
-            long in = first * g.srcBytesPerImage();
+            long out = first * dstBytesPerImage;
+            long in = first * srcBytesPerImage;
             plan(n).backward(src + in, weights, diffDst + out, dst + out, errorOverSrc ? 0 : diffSrc + in, diffWeights,
                     diffBias, first > 0, diffDstMasked, errorOverSrc);
         }
+    }
+
+    /** Whether one of its convolutions that has run is still timing its candidate algorithms. */
+    boolean measuring() {
+        return plans.values().stream().anyMatch(ConvPlan::measuring);
     }
 
     /** The implementations in use, e.g. for logs and tests. */

@@ -2,9 +2,11 @@ package io.github.vgg4j.onednn;
 
 import org.bytedeco.dnnl.const_dnnl_op_desc_t;
 import org.bytedeco.dnnl.dnnl_convolution_desc_t;
+import org.bytedeco.dnnl.dnnl_memory_desc_t;
 import org.bytedeco.dnnl.dnnl_post_ops;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.nd4j.linalg.api.buffer.DataType;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +31,7 @@ final class ConvPlan implements AutoCloseable {
     static final String ALGORITHM = "vgg4j.onednn.algorithm";
 
     private final ConvKernel.Geometry g;
+    private final Types t;
     private final boolean relu;
     private final Choice forward;
     private final Choice backwardData;
@@ -38,8 +41,28 @@ final class ConvPlan implements AutoCloseable {
     private final Step reluBackward; // null without a fused ReLU
     private Step maskOverSrc;        // made on the first backward that writes the error over its input
 
-    ConvPlan(ConvKernel.Geometry g, boolean relu, long scratchBudget) {
+    /**
+     * One candidate: oneDNN's algorithm and the type it computes in; {@code oneThread}: a weight
+     * gradient only, from a primitive created for one thread ({@link #candidates} says why).
+     */
+    private record Candidate(int algorithm, DataType compute, boolean oneThread) {
+        Candidate(int algorithm, DataType compute) {
+            this(algorithm, compute, false);
+        }
+
+        boolean weightsOnly() {
+            return oneThread;
+        }
+
+        String name() {
+            return (algorithm == dnnl_convolution_winograd ? "winograd" : "direct")
+                    + (compute == DataType.BFLOAT16 ? " bf16" : "") + (oneThread ? " one thread" : "");
+        }
+    }
+
+    ConvPlan(ConvKernel.Geometry g, Types t, boolean relu, long scratchBudget) {
         this.g = g;
+        this.t = t;
         this.relu = relu;
         List<Step> fwd = new ArrayList<>();
         List<Step> bwdData = new ArrayList<>();
@@ -47,34 +70,33 @@ final class ConvPlan implements AutoCloseable {
         // A forced algorithm comes first and the other is only a fallback where it has no kernel.
         boolean forced = !"auto".equals(System.getProperty(ALGORITHM, "auto"));
         try {
-            for (int algorithm : algorithms()) {
-                dnnl_primitive_desc pd = forwardDescriptor(algorithm);
+            for (Candidate c : candidates(t)) {
+                dnnl_primitive_desc pd = forwardDescriptor(c);
                 if (pd == null) {
                     continue;
                 }
-                String alg = algorithm == dnnl_convolution_winograd ? "winograd" : "direct";
                 // oneDNN's backward descriptors keep a pointer to their forward "hint": it lives as
                 // long as this kernel, as a step or in the hints list.
-                if (!forced || fwd.isEmpty()) {
-                    fwd.add(forwardStep(alg, pd));
+                if (!c.weightsOnly() && (!forced || fwd.isEmpty())) {
+                    fwd.add(forwardStep(c, pd));
                 } else {
                     hints.add(pd);
                 }
-                if (!forced || bwdData.isEmpty()) {
-                    Step d = backwardDataStep(alg, algorithm, pd);
+                if (!c.weightsOnly() && (!forced || bwdData.isEmpty())) {
+                    Step d = backwardDataStep(c, pd);
                     if (d != null) {
                         bwdData.add(d);
                     }
                 }
                 if (!forced || bwdWeights.isEmpty()) {
-                    Step w = backwardWeightsStep(alg, algorithm, pd);
+                    Step w = backwardWeightsStep(c, pd);
                     if (w != null) {
                         bwdWeights.add(w);
                     }
                 }
             }
             if (fwd.isEmpty() || bwdData.isEmpty() || bwdWeights.isEmpty()) {
-                throw new IllegalStateException("oneDNN has no convolution for " + g);
+                throw new IllegalStateException("oneDNN has no convolution for " + g + t.tag());
             }
         } catch (RuntimeException e) {
             bwdData.forEach(Step::close);
@@ -86,21 +108,38 @@ final class ConvPlan implements AutoCloseable {
         steps.addAll(bwdData);
         steps.addAll(bwdWeights);
         steps.addAll(fwd);
-        reluBackward = relu ? Step.reluBackward(g.dst()) : null;
+        reluBackward = relu ? Step.reluBackward(g.dst(), t.out()) : null;
         if (reluBackward != null) {
             steps.add(reluBackward);
         }
-        forward = new Choice((relu ? "forward+relu " : "forward ") + g, withinBudget(fwd, scratchBudget));
-        backwardData = new Choice("backward data " + g, withinBudget(bwdData, scratchBudget));
-        backwardWeights = new Choice("backward weights " + g, withinBudget(bwdWeights, scratchBudget));
+        String types = t.bf16() ? " bf16 in " + t.in() + " out " + t.out() : "";
+        forward = new Choice((relu ? "forward+relu " : "forward ") + g + types, withinBudget(fwd, scratchBudget));
+        backwardData = new Choice("backward data " + g + types, withinBudget(bwdData, scratchBudget));
+        backwardWeights = new Choice("backward weights " + g + types, withinBudget(bwdWeights, scratchBudget));
     }
 
-    private static int[] algorithms() {
+    /**
+     * The candidates, in order of preference (the first is kept unless another is clearly faster).
+     * In float32: oneDNN's direct and Winograd kernels. In bfloat16: the direct kernel in bfloat16
+     * (on AMX, oneDNN's brgconv), and float32 Winograd, which oneDNN 2.5 has in float32 only: it
+     * does ~2.25x fewer multiplications, so on large maps it can beat bfloat16 arithmetic, and it is
+     * the more precise. For the weight gradient also the bfloat16 direct kernel on one thread, first
+     * below AMX: oneDNN 2.5's (jit_bf16 on AVX-512 BF16) slows down erratically on two threads where
+     * its maps are small (64 x 512 x 2x2: 590-2,900 ms a call, against 9-19 ms on one thread and 21
+     * ms for float32 on two), and as the default it keeps a lucky fast two-thread run while
+     * measuring from winning (that happened in 2 of 4 benchmark runs with two threads first).
+     */
+    private static List<Candidate> candidates(Types t) {
         String forced = System.getProperty(ALGORITHM, "auto");
+        Candidate direct = new Candidate(dnnl_convolution_direct, t.compute());
+        Candidate winograd = new Candidate(dnnl_convolution_winograd, DataType.FLOAT);
+        Candidate oneThread = new Candidate(dnnl_convolution_direct, t.compute(), true);
         return switch (forced) {
-            case "direct" -> new int[] {dnnl_convolution_direct};
-            case "winograd" -> new int[] {dnnl_convolution_winograd, dnnl_convolution_direct}; // direct where none
-            default -> new int[] {dnnl_convolution_direct, dnnl_convolution_winograd};
+            case "direct" -> List.of(direct);
+            case "winograd" -> List.of(winograd, direct); // direct where none
+            default -> !t.bf16() ? List.of(direct, winograd)
+                    : "avx512_core_amx".equals(Dnnl.isa()) ? List.of(direct, oneThread, winograd)
+                    : List.of(oneThread, direct, winograd);
         };
     }
 
@@ -122,7 +161,7 @@ final class ConvPlan implements AutoCloseable {
                   boolean accumulate, boolean diffDstMasked, boolean errorOverSrc) {
         if (reluBackward != null && !diffDstMasked) {
             // The error at the convolution's output: diffDst where the ReLU's output (dst) is positive.
-            long delta = Scratch.forThisThread().address(Scratch.Role.DELTA, Dnnl.bytes(Dnnl.desc(g.dst(), dnnl_nchw)));
+            long delta = Scratch.forThisThread().address(Scratch.Role.DELTA, g.batch() * g.dstPerImage() * t.out().width());
             reluBackward.execute(new long[] {dst, diffDst, delta}, null, false);
             diffDst = delta;
         }
@@ -135,10 +174,10 @@ final class ConvPlan implements AutoCloseable {
         // The weights' gradient reads src, so it runs first; the error at the input goes to a scratch
         // buffer and then, through the previous ReLU's derivative, over src.
         Step weightsStep = backwardWeights.run(new long[] {src, diffDst, diffWeights, diffBias}, null, accumulate);
-        long error = Scratch.forThisThread().address(Scratch.Role.INPUT_ERROR, g.batch() * g.srcBytesPerImage());
+        long error = Scratch.forThisThread().address(Scratch.Role.INPUT_ERROR, g.batch() * g.srcPerImage() * t.in().width());
         backwardData.run(new long[] {diffDst, weights, error}, sharedDiffDst(weightsStep, 1, backwardData.peek(), 0), false);
         if (maskOverSrc == null) {
-            maskOverSrc = Step.reluBackward(g.src());
+            maskOverSrc = Step.reluBackward(g.src(), t.in());
             steps.add(maskOverSrc);
         }
         maskOverSrc.execute(new long[] {src, error, src}, null, false);
@@ -160,6 +199,11 @@ final class ConvPlan implements AutoCloseable {
 
     ConvKernel.Geometry geometry() {
         return g;
+    }
+
+    /** Whether a direction that has run is still timing its candidates. */
+    boolean measuring() {
+        return forward.measuring() || backwardData.measuring() || backwardWeights.measuring();
     }
 
     /** The implementations in use, e.g. for logs and tests. */
@@ -196,13 +240,14 @@ final class ConvPlan implements AutoCloseable {
         return attr;
     }
 
-    /** The forward descriptor for an algorithm, or null when oneDNN has none for this geometry. */
-    private dnnl_primitive_desc forwardDescriptor(int algorithm) {
+    /** The forward descriptor of a candidate, or null when oneDNN has none for this geometry. */
+    private dnnl_primitive_desc forwardDescriptor(Candidate c) {
+        DataType ct = c.compute();
         dnnl_convolution_desc_t d = new dnnl_convolution_desc_t();
-        Dnnl.check(dnnl_convolution_forward_desc_init(d, dnnl_forward_training, algorithm,
-                Dnnl.desc(g.src(), dnnl_format_tag_any), Dnnl.desc(g.weights(), dnnl_format_tag_any),
-                Dnnl.desc(new long[] {g.outChannels()}, dnnl_x), Dnnl.desc(g.dst(), dnnl_format_tag_any),
-                strides(), padL(), padR()), "dnnl_convolution_forward_desc_init");
+        Dnnl.check(dnnl_convolution_forward_desc_init(d, dnnl_forward_training, c.algorithm(),
+                Dnnl.desc(g.src(), dnnl_format_tag_any, ct), Dnnl.desc(g.weights(), dnnl_format_tag_any, ct),
+                bias(), Dnnl.desc(g.dst(), dnnl_format_tag_any, ct), strides(), padL(), padR()),
+                "dnnl_convolution_forward_desc_init");
         dnnl_primitive_attr attr = attributes(relu);
         try {
             dnnl_primitive_desc pd = new dnnl_primitive_desc();
@@ -213,19 +258,38 @@ final class ConvPlan implements AutoCloseable {
         }
     }
 
-    private Step forwardStep(String alg, dnnl_primitive_desc pd) {
-        return new Step("conv forward (" + alg + ")", pd, List.of(
-                Operand.in(DNNL_ARG_SRC, Dnnl.desc(g.src(), dnnl_nchw), Scratch.Role.SRC),
-                Operand.in(DNNL_ARG_WEIGHTS, Dnnl.desc(g.weights(), dnnl_oihw), Scratch.Role.WEIGHTS),
-                Operand.in(DNNL_ARG_BIAS, Dnnl.desc(new long[] {g.outChannels()}, dnnl_x), null),
-                Operand.out(DNNL_ARG_DST, Dnnl.desc(g.dst(), dnnl_nchw), Scratch.Role.DST)),
+    /** The bias and its gradient: float32 in every precision (oneDNN's bfloat16 kernels take it so). */
+    private dnnl_memory_desc_t bias() {
+        return Dnnl.desc(new long[] {g.outChannels()}, dnnl_x);
+    }
+
+    // The plain arrays: activations and their errors in the layer's types, weights always float32.
+    private dnnl_memory_desc_t plainSrc() {
+        return Dnnl.desc(g.src(), dnnl_nchw, t.in());
+    }
+
+    private dnnl_memory_desc_t plainDst() {
+        return Dnnl.desc(g.dst(), dnnl_nchw, t.out());
+    }
+
+    private dnnl_memory_desc_t plainWeights() {
+        return Dnnl.desc(g.weights(), dnnl_oihw);
+    }
+
+    private Step forwardStep(Candidate c, dnnl_primitive_desc pd) {
+        return new Step("conv forward (" + c.name() + ")", pd, List.of(
+                Operand.in(DNNL_ARG_SRC, plainSrc(), Scratch.Role.SRC),
+                Operand.in(DNNL_ARG_WEIGHTS, plainWeights(), Scratch.Role.WEIGHTS),
+                Operand.in(DNNL_ARG_BIAS, bias(), null),
+                Operand.out(DNNL_ARG_DST, plainDst(), Scratch.Role.DST)),
                 new int[] {dnnl_query_src_md, dnnl_query_weights_md, -1, dnnl_query_dst_md});
     }
 
-    private Step backwardDataStep(String alg, int algorithm, dnnl_primitive_desc hint) {
+    private Step backwardDataStep(Candidate c, dnnl_primitive_desc hint) {
+        DataType ct = c.compute();
         dnnl_convolution_desc_t d = new dnnl_convolution_desc_t();
-        Dnnl.check(dnnl_convolution_backward_data_desc_init(d, algorithm, Dnnl.desc(g.src(), dnnl_format_tag_any),
-                Dnnl.desc(g.weights(), dnnl_format_tag_any), Dnnl.desc(g.dst(), dnnl_format_tag_any),
+        Dnnl.check(dnnl_convolution_backward_data_desc_init(d, c.algorithm(), Dnnl.desc(g.src(), dnnl_format_tag_any, ct),
+                Dnnl.desc(g.weights(), dnnl_format_tag_any, ct), Dnnl.desc(g.dst(), dnnl_format_tag_any, ct),
                 strides(), padL(), padR()), "dnnl_convolution_backward_data_desc_init");
         dnnl_primitive_attr attr = attributes(false);
         try {
@@ -233,21 +297,27 @@ final class ConvPlan implements AutoCloseable {
             if (dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(d), attr, Dnnl.engine(), hint) != dnnl_success) {
                 return null;
             }
-            return new Step("conv backward data (" + alg + ")", pd, List.of(
-                    Operand.in(DNNL_ARG_DIFF_DST, Dnnl.desc(g.dst(), dnnl_nchw), Scratch.Role.DIFF_DST),
-                    Operand.in(DNNL_ARG_WEIGHTS, Dnnl.desc(g.weights(), dnnl_oihw), Scratch.Role.WEIGHTS),
-                    Operand.out(DNNL_ARG_DIFF_SRC, Dnnl.desc(g.src(), dnnl_nchw), Scratch.Role.DIFF_SRC)),
+            return new Step("conv backward data (" + c.name() + ")", pd, List.of(
+                    Operand.in(DNNL_ARG_DIFF_DST, plainDst(), Scratch.Role.DIFF_DST),
+                    Operand.in(DNNL_ARG_WEIGHTS, plainWeights(), Scratch.Role.WEIGHTS),
+                    Operand.out(DNNL_ARG_DIFF_SRC, plainSrc(), Scratch.Role.DIFF_SRC)),
                     new int[] {dnnl_query_diff_dst_md, dnnl_query_weights_md, dnnl_query_diff_src_md});
         } finally {
             dnnl_primitive_attr_destroy(attr);
         }
     }
 
-    private Step backwardWeightsStep(String alg, int algorithm, dnnl_primitive_desc hint) {
+    /** Weight and bias gradients in float32 whatever the inputs' type: they are summed into DL4J's float32 gradients. */
+    private Step backwardWeightsStep(Candidate c, dnnl_primitive_desc hint) {
+        return c.oneThread() ? Dnnl.oneThread(() -> createBackwardWeightsStep(c, hint)) : createBackwardWeightsStep(c, hint);
+    }
+
+    private Step createBackwardWeightsStep(Candidate c, dnnl_primitive_desc hint) {
+        DataType ct = c.compute();
         dnnl_convolution_desc_t d = new dnnl_convolution_desc_t();
-        Dnnl.check(dnnl_convolution_backward_weights_desc_init(d, algorithm, Dnnl.desc(g.src(), dnnl_format_tag_any),
-                Dnnl.desc(g.weights(), dnnl_format_tag_any), Dnnl.desc(new long[] {g.outChannels()}, dnnl_x),
-                Dnnl.desc(g.dst(), dnnl_format_tag_any), strides(), padL(), padR()),
+        Dnnl.check(dnnl_convolution_backward_weights_desc_init(d, c.algorithm(), Dnnl.desc(g.src(), dnnl_format_tag_any, ct),
+                Dnnl.desc(g.weights(), dnnl_format_tag_any), bias(),
+                Dnnl.desc(g.dst(), dnnl_format_tag_any, ct), strides(), padL(), padR()),
                 "dnnl_convolution_backward_weights_desc_init");
         dnnl_primitive_attr attr = attributes(false);
         try {
@@ -255,11 +325,11 @@ final class ConvPlan implements AutoCloseable {
             if (dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(d), attr, Dnnl.engine(), hint) != dnnl_success) {
                 return null;
             }
-            return new Step("conv backward weights (" + alg + ")", pd, List.of(
-                    Operand.in(DNNL_ARG_SRC, Dnnl.desc(g.src(), dnnl_nchw), Scratch.Role.SRC),
-                    Operand.in(DNNL_ARG_DIFF_DST, Dnnl.desc(g.dst(), dnnl_nchw), Scratch.Role.DIFF_DST),
-                    Operand.out(DNNL_ARG_DIFF_WEIGHTS, Dnnl.desc(g.weights(), dnnl_oihw), Scratch.Role.DIFF_WEIGHTS),
-                    Operand.out(DNNL_ARG_DIFF_BIAS, Dnnl.desc(new long[] {g.outChannels()}, dnnl_x), Scratch.Role.DIFF_BIAS)),
+            return new Step("conv backward weights (" + c.name() + ")", pd, List.of(
+                    Operand.in(DNNL_ARG_SRC, plainSrc(), Scratch.Role.SRC),
+                    Operand.in(DNNL_ARG_DIFF_DST, plainDst(), Scratch.Role.DIFF_DST),
+                    Operand.out(DNNL_ARG_DIFF_WEIGHTS, plainWeights(), Scratch.Role.DIFF_WEIGHTS),
+                    Operand.out(DNNL_ARG_DIFF_BIAS, bias(), Scratch.Role.DIFF_BIAS)),
                     new int[] {dnnl_query_src_md, dnnl_query_diff_dst_md, dnnl_query_diff_weights_md, -1});
         } finally {
             dnnl_primitive_attr_destroy(attr);

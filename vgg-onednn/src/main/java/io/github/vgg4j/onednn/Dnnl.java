@@ -13,8 +13,12 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOps;
+import org.nd4j.nativeblas.NativeOpsHolder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.function.Supplier;
 
 import static org.bytedeco.dnnl.global.dnnl.*;
 
@@ -37,7 +41,7 @@ final class Dnnl {
     private Dnnl() {
     }
 
-    private record Runtime(dnnl_engine engine, String version, String unavailable) {
+    private record Runtime(dnnl_engine engine, String version, String unavailable, int isa) {
     }
 
     /** True when oneDNN loaded and vgg4j's kernels may run ({@code -Dvgg4j.onednn=false} turns them off). */
@@ -74,7 +78,7 @@ final class Dnnl {
 
     private static Runtime load() {
         if ("false".equalsIgnoreCase(System.getProperty(DISABLE))) {
-            return new Runtime(null, null, "-D" + DISABLE + "=false");
+            return new Runtime(null, null, "-D" + DISABLE + "=false", 0);
         }
         try {
             // ND4J first: its natives bring the process's OpenMP runtime, which oneDNN then shares.
@@ -84,11 +88,62 @@ final class Dnnl {
             String version = v.major() + "." + v.minor() + "." + v.patch();
             dnnl_engine engine = new dnnl_engine();
             check(dnnl_engine_create(engine, dnnl_cpu, 0), "dnnl_engine_create");
-            log.debug("oneDNN {} loaded for vgg4j's kernels", version);
-            return new Runtime(engine, version, null);
+            int isa = dnnl_get_effective_cpu_isa();
+            log.debug("oneDNN {} loaded for vgg4j's kernels, instruction set {}", version, isaName(isa));
+            return new Runtime(engine, version, null, isa);
         } catch (Throwable e) { // UnsatisfiedLinkError, a missing natives jar: keep ND4J's own kernels
             log.info("vgg4j's oneDNN kernels are off ({}); networks run on DL4J's own layers", e.toString());
-            return new Runtime(null, null, e.toString());
+            return new Runtime(null, null, e.toString(), 0);
+        }
+    }
+
+    /**
+     * The instruction set oneDNN uses on this CPU ({@code dnnl_get_effective_cpu_isa}: what the CPU
+     * has, capped by {@code ONEDNN_MAX_CPU_ISA}), e.g. {@code avx512_core_bf16}; null without oneDNN.
+     */
+    static String isa() {
+        return available() ? isaName(RUNTIME.isa) : null;
+    }
+
+    /**
+     * Whether oneDNN computes bfloat16 natively here: AVX-512 BF16 ({@code avx512_core_bf16}) or AMX
+     * ({@code avx512_core_amx}, whose bit mask includes it). Asked of oneDNN rather than read from
+     * /proc/cpuinfo: its kernels are what runs, and it honours {@code ONEDNN_MAX_CPU_ISA}. Below
+     * that oneDNN would still run bfloat16 primitives, emulated in float32 and slower than float32.
+     */
+    static boolean nativeBf16() {
+        return available() && (RUNTIME.isa & dnnl_cpu_isa_avx512_core_bf16) == dnnl_cpu_isa_avx512_core_bf16;
+    }
+
+    private static String isaName(int isa) {
+        // Most capable first: each mask contains the ones below it.
+        int[] masks = {dnnl_cpu_isa_avx512_core_amx, dnnl_cpu_isa_avx512_core_bf16, dnnl_cpu_isa_avx512_core_vnni,
+                dnnl_cpu_isa_avx512_core, dnnl_cpu_isa_avx512_mic_4ops, dnnl_cpu_isa_avx512_mic, dnnl_cpu_isa_avx2_vnni,
+                dnnl_cpu_isa_avx2, dnnl_cpu_isa_avx, dnnl_cpu_isa_sse41};
+        String[] names = {"avx512_core_amx", "avx512_core_bf16", "avx512_core_vnni", "avx512_core", "avx512_mic_4ops",
+                "avx512_mic", "avx2_vnni", "avx2", "avx", "sse41"};
+        for (int i = 0; i < masks.length; i++) {
+            if ((isa & masks[i]) == masks[i]) {
+                return names[i];
+            }
+        }
+        return "isa 0x" + Integer.toHexString(isa);
+    }
+
+    /**
+     * Runs {@code body} with this thread's OpenMP team size set to 1: oneDNN sizes a primitive's
+     * threads when it creates it (its descriptor), so a primitive created here runs on one thread
+     * wherever it is later executed. Through libnd4j, whose OpenMP runtime (libgomp) oneDNN shares;
+     * the setting is per thread and restored afterwards.
+     */
+    static <T> T oneThread(Supplier<T> body) {
+        NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
+        int before = ops.ompGetMaxThreads();
+        ops.setOmpNumThreads(1);
+        try {
+            return body.get();
+        } finally {
+            ops.setOmpNumThreads(before);
         }
     }
 
@@ -112,9 +167,23 @@ final class Dnnl {
 
     /** A float32 memory descriptor of the given dims in a named layout (or {@code dnnl_format_tag_any}). */
     static dnnl_memory_desc_t desc(long[] dims, int formatTag) {
+        return desc(dims, formatTag, DataType.FLOAT);
+    }
+
+    /** A memory descriptor of the given dims and element type (FLOAT or BFLOAT16) in a named layout. */
+    static dnnl_memory_desc_t desc(long[] dims, int formatTag, DataType type) {
         dnnl_memory_desc_t d = new dnnl_memory_desc_t();
-        check(dnnl_memory_desc_init_by_tag(d, dims.length, dims, dnnl_f32, formatTag), "dnnl_memory_desc_init_by_tag");
+        check(dnnl_memory_desc_init_by_tag(d, dims.length, dims, type(type), formatTag), "dnnl_memory_desc_init_by_tag");
         return d;
+    }
+
+    /** oneDNN's name for an element type the kernels handle. */
+    static int type(DataType type) {
+        return switch (type) {
+            case FLOAT -> dnnl_f32;
+            case BFLOAT16 -> dnnl_bf16;
+            default -> throw new IllegalArgumentException("vgg4j's kernels take FLOAT or BFLOAT16 arrays, not " + type);
+        };
     }
 
     /** A copy of a descriptor that a primitive descriptor owns, so it outlives nothing it depends on. */
@@ -162,9 +231,9 @@ final class Dnnl {
         }
     }
 
-    /** The native address of an array's first element; the array must be float32, dense and C-ordered. */
+    /** The native address of an array's first element; the array must be {@link #dense}. */
     static long address(INDArray a) {
-        return a.data().address() + a.offset() * Float.BYTES;
+        return a.data().address() + a.offset() * a.dataType().width();
     }
 
     /**
@@ -176,10 +245,10 @@ final class Dnnl {
         java.lang.ref.Reference.reachabilityFence(arrays);
     }
 
-    /** True when {@link #address} describes the array: float32, C order, no gaps. */
+    /** True when {@link #address} describes the array: float32 or bfloat16, C order, no gaps. */
     static boolean dense(INDArray a) {
-        return a.dataType() == DataType.FLOAT && a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a)
-                && !a.isEmpty();
+        return (a.dataType() == DataType.FLOAT || a.dataType() == DataType.BFLOAT16) && a.ordering() == 'c'
+                && Shape.hasDefaultStridesForShape(a) && !a.isEmpty();
     }
 
     /** A raw address as a JavaCPP pointer, for {@code dnnl_memory_set_data_handle}. */

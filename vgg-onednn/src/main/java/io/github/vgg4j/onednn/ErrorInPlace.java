@@ -3,7 +3,6 @@ package io.github.vgg4j.onednn;
 import io.github.vgg4j.core.internal.Dl4jInternals;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -100,7 +99,7 @@ interface ErrorInPlace {
 
         /**
          * The array for the error at the input: {@code input} itself when written in place, else a new
-         * one in DL4J's errors workspace. DL4J checks that a returned error lives in its errors'
+         * one of the input's type in DL4J's errors workspace. DL4J checks that a returned error lives in its errors'
          * workspace; an error over the input lives where the activations do, which the workspace
          * manager is told. That exemption holds for the rest of this backward pass (DL4J makes new
          * managers for each) and for every layer below: an array in the activations workspace
@@ -108,7 +107,7 @@ interface ErrorInPlace {
          */
         INDArray errorAtInput(boolean inPlace, INDArray input, LayerWorkspaceMgr workspaceMgr) {
             if (!inPlace) {
-                return workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
+                return workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(), 'c');
             }
             if (input.isAttached()) {
                 workspaceMgr.setNoLeverageOverride(input.data().getParentWorkspace().getId());

@@ -30,8 +30,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * infers 3.5x faster, in 40% of the memory. Configurations the kernel
  * does not cover (dense inputs, NHWC, fixed gamma/beta, other data types) run DL4J's own code.
  */
-final class OneDnnBatchNormalization extends BatchNormalization {
-    private final KernelSlot<BatchNormKernel.Geometry, BatchNormKernel> kernel = new KernelSlot<>(BatchNormKernel::geometry);
+final class OneDnnBatchNormalization extends BatchNormalization implements KernelLayer {
+    private final KernelSlot<BatchNormKernel.Key, BatchNormKernel> kernel = new KernelSlot<>(BatchNormKernel::key);
     /** The input of the last training forward (identity), its dense copy, and its batch statistics. */
     private INDArray trainedInput;
     private INDArray trainedSrc;
@@ -40,31 +40,49 @@ final class OneDnnBatchNormalization extends BatchNormalization {
     /** Whether the last forward ran on the kernel, and in which mode (for a backward after an inference forward). */
     private boolean kernelRan;
     private boolean lastTraining;
+    /** The type of the last training forward's output: the kernel reads the error at it in that type. */
+    private DataType trainedOutputType;
+    private final Mode mode = new Mode();
 
     OneDnnBatchNormalization(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
+    }
+
+    @Override
+    public Mode mode() {
+        return mode;
+    }
+
+    @Override
+    public boolean takesBf16() {
+        return Dnnl.available() && covered();
     }
 
     private org.deeplearning4j.nn.conf.layers.BatchNormalization config() {
         return layerConf();
     }
 
-    private boolean supported(INDArray in) {
+    /** The configuration is one the kernel covers. */
+    private boolean covered() {
         var c = config();
-        return in != null && in.rank() == 4 && in.dataType() == DataType.FLOAT && dataType == DataType.FLOAT
-                && c.getCnn2DFormat() == CNN2DFormat.NCHW && !c.isLockGammaBeta();
+        return dataType == DataType.FLOAT && c.getCnn2DFormat() == CNN2DFormat.NCHW && !c.isLockGammaBeta();
+    }
+
+    private boolean supported(INDArray in) {
+        return covered() && in != null && in.rank() == 4 && Mode.readable(in);
     }
 
     private BatchNormKernel kernel(INDArray in) {
         BatchNormKernel.Geometry g = new BatchNormKernel.Geometry(in.size(0), in.size(1), in.size(2), in.size(3),
                 (float) config().getEps());
-        return kernel.get(g, BatchNormKernel::new);
+        return kernel.get(new BatchNormKernel.Key(g, BatchNormKernel.types(in.dataType(), mode.output())), BatchNormKernel::new);
     }
 
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         trainedInput = null;
         trainedSrc = null;
+        trainedOutputType = null;
         kernelRan = false;
         lastTraining = training;
         if (!Dnnl.available() || !supported(input)) {
@@ -78,7 +96,7 @@ final class OneDnnBatchNormalization extends BatchNormalization {
         }
         INDArray gamma = vector(getParam(BatchNormalizationParamInitializer.GAMMA));
         INDArray beta = vector(getParam(BatchNormalizationParamInitializer.BETA));
-        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, in.shape(), 'c');
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, mode.output(), in.shape(), 'c');
         kernelRan = true;
         if (training) {
             long channels = in.size(1);
@@ -91,6 +109,7 @@ final class OneDnnBatchNormalization extends BatchNormalization {
             k.forwardTraining(Dnnl.address(in), Dnnl.address(gamma), Dnnl.address(beta), Dnnl.address(out),
                     Dnnl.address(batchMean), Dnnl.address(batchVar));
             trainedInput = input;
+            trainedOutputType = out.dataType();
             trainedSrc = in == input ? null : in.detach();
         } else {
             INDArray mean = vector(getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN));
@@ -115,7 +134,7 @@ final class OneDnnBatchNormalization extends BatchNormalization {
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-        if (trainedInput == null || trainedInput != input || kernel.current() == null || epsilon.dataType() != DataType.FLOAT) {
+        if (trainedInput == null || trainedInput != input || kernel.current() == null || !Mode.readable(epsilon)) {
             if (kernelRan) {
                 // a backward after a test-mode forward (FrozenLayerWithBackprop): do what DL4J does, which
                 // needs its own forward's arrays (in M2.1 that combination fails in DL4J's code too)
@@ -126,14 +145,15 @@ final class OneDnnBatchNormalization extends BatchNormalization {
         }
         assertInputSet(true);
         INDArray src = trainedSrc != null ? trainedSrc : input;
-        INDArray eps = Dnnl.dense(epsilon) ? epsilon : epsilon.dup('c');
+        INDArray eps = mode.error(epsilon, trainedOutputType);
+        eps = Dnnl.dense(eps) ? eps : eps.dup('c');
         INDArray gamma = vector(getParam(BatchNormalizationParamInitializer.GAMMA));
         INDArray beta = vector(getParam(BatchNormalizationParamInitializer.BETA));
         INDArray dGammaView = gradientViews.get(BatchNormalizationParamInitializer.GAMMA);
         INDArray dBetaView = gradientViews.get(BatchNormalizationParamInitializer.BETA);
         INDArray dGamma = unitStride(dGammaView) ? dGammaView : Nd4j.createUninitialized(DataType.FLOAT, dGammaView.length());
         INDArray dBeta = unitStride(dBetaView) ? dBetaView : Nd4j.createUninitialized(DataType.FLOAT, dBetaView.length());
-        INDArray epsAtInput = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
+        INDArray epsAtInput = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(), 'c');
         kernel.current().backward(Dnnl.address(src), Dnnl.address(batchMean), Dnnl.address(batchVar), Dnnl.address(eps),
                 Dnnl.address(gamma), Dnnl.address(beta), Dnnl.address(epsAtInput), Dnnl.address(dGamma), Dnnl.address(dBeta));
         Dnnl.keepAlive(src, eps, gamma, beta, dGamma, dBeta);
@@ -149,6 +169,7 @@ final class OneDnnBatchNormalization extends BatchNormalization {
         runningStatisticsUpdate(gradient);
         trainedInput = null;
         trainedSrc = null;
+        trainedOutputType = null;
         return new Pair<>(gradient, epsAtInput);
     }
 

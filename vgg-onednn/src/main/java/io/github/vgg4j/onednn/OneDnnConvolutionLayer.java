@@ -1,5 +1,6 @@
 package io.github.vgg4j.onednn;
 
+import io.github.vgg4j.core.Precision;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -37,12 +38,12 @@ import java.util.Map;
  * <p>Configurations the kernels do not cover (NHWC, dilation, other activations or data types, no
  * bias) run DL4J's own code.
  */
-final class OneDnnConvolutionLayer extends ConvolutionLayer implements ErrorInPlace, ErrorInPlace.Consumer {
+final class OneDnnConvolutionLayer extends ConvolutionLayer implements ErrorInPlace, ErrorInPlace.Consumer, KernelLayer {
     private static final int KERNELS_KEPT = 4; // geometries per layer: the usual batch and a last, smaller one
 
-    private final Map<ConvKernel.Geometry, ConvKernel> kernels = new LinkedHashMap<>(8, 0.75f, true) {
+    private final Map<ConvKernel.Key, ConvKernel> kernels = new LinkedHashMap<>(8, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<ConvKernel.Geometry, ConvKernel> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<ConvKernel.Key, ConvKernel> eldest) {
             if (size() > KERNELS_KEPT) {
                 eldest.getValue().close();
                 return true;
@@ -55,9 +56,21 @@ final class OneDnnConvolutionLayer extends ConvolutionLayer implements ErrorInPl
     private INDArray trainedOutput;
     private ConvKernel trainedKernel;
     private final ErrorInPlace.Link link = new ErrorInPlace.Link();
+    private final Mode mode = new Mode();
 
     OneDnnConvolutionLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
+    }
+
+    @Override
+    public Mode mode() {
+        return mode;
+    }
+
+    /** Dropout on the input is DL4J's, on float32: then the input comes as float32. */
+    @Override
+    public boolean takesBf16() {
+        return covered() && config().getIDropout() == null;
     }
 
     @Override
@@ -85,12 +98,16 @@ final class OneDnnConvolutionLayer extends ConvolutionLayer implements ErrorInPl
         return a instanceof ActivationReLU && a.equals(new ActivationReLU());
     }
 
-    private boolean supported() {
+    /** The configuration is one the kernels cover. */
+    private boolean covered() {
         var c = config();
         return Dnnl.available() && dataType == DataType.FLOAT && c.getCnn2dDataFormat() == CNN2DFormat.NCHW
                 && Arrays.stream(c.getDilation()).allMatch(d -> d == 1) && hasBias()
-                && (relu() || c.getActivationFn() instanceof ActivationIdentity)
-                && input != null && input.rank() == 4 && input.dataType() == DataType.FLOAT;
+                && (relu() || c.getActivationFn() instanceof ActivationIdentity);
+    }
+
+    private boolean supported() {
+        return covered() && input != null && input.rank() == 4 && Mode.readable(input);
     }
 
     private ConvKernel kernel(INDArray in, INDArray weights) {
@@ -112,7 +129,7 @@ final class OneDnnConvolutionLayer extends ConvolutionLayer implements ErrorInPl
         ConvKernel.Geometry g = new ConvKernel.Geometry(in.size(0), in.size(1), inH, inW, weights.size(0), out[0],
                 out[1], k[0], k[1], s[0], s[1], p[0], p[1], (long) (out[0] - 1) * s[0] + k[0] - inH - p[0],
                 (long) (out[1] - 1) * s[1] + k[1] - inW - p[1]);
-        return kernels.computeIfAbsent(g, key -> new ConvKernel(key, relu()));
+        return kernels.computeIfAbsent(new ConvKernel.Key(g, mode.arithmetic(in.dataType())), key -> new ConvKernel(key, relu()));
     }
 
     private static INDArray dense(INDArray a) {
@@ -136,7 +153,7 @@ final class OneDnnConvolutionLayer extends ConvolutionLayer implements ErrorInPl
         INDArray x = dense(input);
         ConvKernel k = kernel(x, weights);
         ConvKernel.Geometry g = k.geometry();
-        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, g.dst(), 'c');
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, mode.output(), g.dst(), 'c');
         INDArray w = dense(weights);
         INDArray b = dense(bias);
         k.forward(Dnnl.address(x), Dnnl.address(w), Dnnl.address(b), Dnnl.address(out));
@@ -152,7 +169,7 @@ final class OneDnnConvolutionLayer extends ConvolutionLayer implements ErrorInPl
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-        if (trainedOutput == null || trainedInput != input || !supported() || epsilon.dataType() != DataType.FLOAT) {
+        if (trainedOutput == null || trainedInput != input || !supported() || !Mode.readable(epsilon)) {
             return super.backpropGradient(epsilon, workspaceMgr);
         }
         assertInputSet(true);
@@ -162,7 +179,7 @@ final class OneDnnConvolutionLayer extends ConvolutionLayer implements ErrorInPl
         INDArray dw = Dnnl.dense(weightGrad) ? weightGrad : weightGrad.ulike();
         INDArray db = Dnnl.dense(biasGrad) ? biasGrad : biasGrad.ulike();
         INDArray x = dense(input);
-        INDArray eps = dense(epsilon);
+        INDArray eps = dense(mode.error(epsilon, trainedOutput.dataType()));
         // The next layer wrote the error over this layer's output, already through the ReLU's derivative.
         boolean masked = link.receivedOverOutput(epsilon, trainedOutput);
         boolean inPlace = x == input && link.producerTakes(input);
@@ -187,12 +204,18 @@ final class OneDnnConvolutionLayer extends ConvolutionLayer implements ErrorInPl
         return new Pair<>(gradient, backpropDropOutIfPresent(epsAtInput));
     }
 
+    /** Whether one of its kernels that has run is still timing its candidate algorithms. */
+    boolean measuring() {
+        return kernels.values().stream().anyMatch(ConvKernel::measuring);
+    }
+
     /** The implementations each geometry uses (for logs and tests). */
     String describe() {
         StringBuilder b = new StringBuilder();
         for (ConvKernel k : kernels.values()) {
             b.append(b.length() == 0 ? "" : "; ").append(k.describe());
         }
-        return b.length() == 0 ? "not run yet" : b + link.describe();
+        return b.length() == 0 ? "not run yet" : b + link.describe()
+                + (mode.precision() == Precision.BF16 ? "; " + mode : "");
     }
 }

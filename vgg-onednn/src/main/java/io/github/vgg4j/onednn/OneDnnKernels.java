@@ -1,5 +1,6 @@
 package io.github.vgg4j.onednn;
 
+import io.github.vgg4j.core.Precision;
 import io.github.vgg4j.core.spi.KernelProvider;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
@@ -43,7 +44,46 @@ public final class OneDnnKernels implements KernelProvider {
 
     @Override
     public String describe() {
-        return available() ? "vgg4j's oneDNN " + Dnnl.version() + " kernels" : "vgg4j's oneDNN kernels";
+        return available() ? "vgg4j's oneDNN " + Dnnl.version() + " kernels (" + Dnnl.isa() + ")" : "vgg4j's oneDNN kernels";
+    }
+
+    /**
+     * BF16 needs oneDNN's bfloat16 instructions on this CPU (AVX-512 BF16 or AMX): elsewhere oneDNN
+     * would emulate them, slower than float32, and that is refused rather than done silently.
+     */
+    @Override
+    public String unsupported(Precision precision) {
+        if (precision == Precision.FP32) {
+            return null;
+        }
+        if (!available()) {
+            return "vgg4j's oneDNN kernels are off (" + Dnnl.unavailableReason() + ")";
+        }
+        return Dnnl.nativeBf16() ? null : "this CPU has no AVX-512 BF16 or AMX (oneDNN's best instruction set here is "
+                + Dnnl.isa() + ", /proc/cpuinfo flags avx512_bf16, amx_bf16)";
+    }
+
+    @Override
+    public int install(Model model, Precision precision) {
+        String why = unsupported(precision);
+        if (why != null) {
+            throw new IllegalStateException("vgg4j's kernels cannot compute in " + precision + ": " + why);
+        }
+        return installKernels(model, precision);
+    }
+
+    @Override
+    public Precision precision(Model model) {
+        return modelPrecision(model);
+    }
+
+    private static Precision modelPrecision(Model model) {
+        for (Layer l : layers(model)) {
+            if (unwrap(l) instanceof KernelLayer k) {
+                return k.mode().precision();
+            }
+        }
+        return Precision.FP32;
     }
 
     @Override
@@ -71,12 +111,22 @@ public final class OneDnnKernels implements KernelProvider {
 
     @Override
     public int install(Model model) {
-        return installKernels(model);
+        return installKernels(model, null);
     }
 
     @Override
     public List<String> implementations(Model model) {
         return describeLayers(model);
+    }
+
+    @Override
+    public boolean measuring(Model model) {
+        for (Layer l : layers(model)) {
+            if (unwrap(l) instanceof OneDnnConvolutionLayer c && c.measuring()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** True when oneDNN loaded and the kernels can be used. */
@@ -115,11 +165,16 @@ public final class OneDnnKernels implements KernelProvider {
         Choice.forgetAll();
     }
 
-    /** Puts the kernels into every plain convolution and pooling layer of the model (and batch norm, see {@link #BATCH_NORM}); returns how many. */
-    static int installKernels(Model model) {
+    /**
+     * Puts the kernels into every plain convolution and pooling layer of the model (and batch norm,
+     * see {@link #BATCH_NORM}), computing in {@code precision} (null: the precision of the kernels
+     * already in the model, FP32 for a model without); returns how many layers were replaced.
+     */
+    static int installKernels(Model model, Precision precision) {
         if (!available()) {
             return 0;
         }
+        Precision p = precision != null ? precision : modelPrecision(model);
         INDArray updaterState = updaterState(model);
         DataType dataType = model instanceof MultiLayerNetwork m ? m.getLayerWiseConfigurations().getDataType()
                 : ((ComputationGraph) model).getConfiguration().getDataType();
@@ -152,6 +207,7 @@ public final class OneDnnKernels implements KernelProvider {
             n++;
         }
         linkErrorsInPlace(model);
+        setPrecision(model, p);
         if (n > 0 && updaterState != null) {
             // The updater keeps the layers it was built on: rebuild it on the new ones, same state.
             if (model instanceof MultiLayerNetwork m) {
@@ -179,6 +235,25 @@ public final class OneDnnKernels implements KernelProvider {
                 Layer before = i == 0 ? null : unwrap(layers[i - 1]);
                 boolean chained = before instanceof ErrorInPlace && m.getLayerWiseConfigurations().getInputPreProcess(i) == null;
                 c.producer(chained ? (ErrorInPlace) before : null);
+            }
+        }
+    }
+
+    /**
+     * Sets every kernel layer's precision, and in a MultiLayerNetwork in BF16 lets a layer hand its
+     * output on in bfloat16 when the next layer is a kernel layer that takes it, with no input
+     * preprocessor between them ({@link KernelLayer}).
+     */
+    private static void setPrecision(Model model, Precision precision) {
+        Layer[] layers = layers(model);
+        for (int i = 0; i < layers.length; i++) {
+            if (unwrap(layers[i]) instanceof KernelLayer k) {
+                boolean bf16Output = false;
+                if (model instanceof MultiLayerNetwork m && i + 1 < layers.length) {
+                    bf16Output = unwrap(layers[i + 1]) instanceof KernelLayer next && next.takesBf16()
+                            && m.getLayerWiseConfigurations().getInputPreProcess(i + 1) == null;
+                }
+                k.mode().set(precision, bf16Output);
             }
         }
     }

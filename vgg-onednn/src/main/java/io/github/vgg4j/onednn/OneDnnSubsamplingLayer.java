@@ -27,15 +27,26 @@ import java.util.Arrays;
  * {@link OneDnnKernels} puts this class in place of DL4J's, with the same configuration object,
  * so a saved network is DL4J's own.
  */
-final class OneDnnSubsamplingLayer extends SubsamplingLayer implements ErrorInPlace, ErrorInPlace.Consumer {
-    private final KernelSlot<MaxPoolKernel.Geometry, MaxPoolKernel> kernel = new KernelSlot<>(MaxPoolKernel::geometry);
+final class OneDnnSubsamplingLayer extends SubsamplingLayer implements ErrorInPlace, ErrorInPlace.Consumer, KernelLayer {
+    private final KernelSlot<MaxPoolKernel.Key, MaxPoolKernel> kernel = new KernelSlot<>(MaxPoolKernel::key);
     /** The input of the last training forward, whose maxima the kernel holds (identity, not value). */
     private INDArray trainedInput;
     private INDArray trainedOutput;
     private final ErrorInPlace.Link link = new ErrorInPlace.Link();
+    private final Mode mode = new Mode();
 
     OneDnnSubsamplingLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
+    }
+
+    @Override
+    public Mode mode() {
+        return mode;
+    }
+
+    @Override
+    public boolean takesBf16() {
+        return Dnnl.available() && covered();
     }
 
     @Override
@@ -62,12 +73,17 @@ final class OneDnnSubsamplingLayer extends SubsamplingLayer implements ErrorInPl
         return layerConf();
     }
 
-    private boolean supported(INDArray in) {
+    /** The configuration is one the kernel covers. */
+    private boolean covered() {
         var c = config();
         return c.getPoolingType() == PoolingType.MAX && c.getCnn2dDataFormat() == CNN2DFormat.NCHW
                 && (c.getConvolutionMode() == ConvolutionMode.Truncate || c.getConvolutionMode() == ConvolutionMode.Strict)
                 && Arrays.stream(c.getPadding()).allMatch(p -> p == 0) && Arrays.stream(c.getDilation()).allMatch(d -> d == 1)
-                && in != null && in.rank() == 4 && in.dataType() == DataType.FLOAT && dataType == DataType.FLOAT;
+                && dataType == DataType.FLOAT;
+    }
+
+    private boolean supported(INDArray in) {
+        return covered() && in != null && in.rank() == 4 && Mode.readable(in);
     }
 
     private MaxPoolKernel kernel(INDArray in) {
@@ -80,7 +96,7 @@ final class OneDnnSubsamplingLayer extends SubsamplingLayer implements ErrorInPl
         MaxPoolKernel.Geometry g = new MaxPoolKernel.Geometry(in.size(0), in.size(1), in.size(2), in.size(3), out[0],
                 out[1], k[0], k[1], s[0], s[1], 0, 0, (long) (out[0] - 1) * s[0] + k[0] - in.size(2),
                 (long) (out[1] - 1) * s[1] + k[1] - in.size(3));
-        return kernel.get(g, MaxPoolKernel::new);
+        return kernel.get(new MaxPoolKernel.Key(g, MaxPoolKernel.types(in.dataType(), mode.output())), MaxPoolKernel::new);
     }
 
     @Override
@@ -99,7 +115,7 @@ final class OneDnnSubsamplingLayer extends SubsamplingLayer implements ErrorInPl
             return super.activate(training, workspaceMgr);
         }
         MaxPoolKernel.Geometry g = k.geometry();
-        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, g.dst(), 'c');
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, mode.output(), g.dst(), 'c');
         if (training) {
             k.forwardTraining(Dnnl.address(in), Dnnl.address(out));
             trainedInput = input;
@@ -115,11 +131,12 @@ final class OneDnnSubsamplingLayer extends SubsamplingLayer implements ErrorInPl
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         if (trainedInput == null || trainedInput != input || kernel.current() == null || !supported(input)
-                || epsilon.dataType() != DataType.FLOAT) {
+                || !Mode.readable(epsilon)) {
             return super.backpropGradient(epsilon, workspaceMgr);
         }
         assertInputSet(true);
-        INDArray eps = Dnnl.dense(epsilon) ? epsilon : epsilon.dup('c');
+        INDArray eps = mode.error(epsilon, trainedOutput.dataType());
+        eps = Dnnl.dense(eps) ? eps : eps.dup('c');
         // The next layer wrote the error over this layer's output, already masked by it.
         boolean masked = link.receivedOverOutput(epsilon, trainedOutput);
         boolean inPlace = Dnnl.dense(input) && link.producerTakes(input);

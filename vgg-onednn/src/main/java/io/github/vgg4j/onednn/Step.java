@@ -12,6 +12,7 @@ import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.dnnl.dnnl_stream;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.PointerPointer;
+import org.nd4j.linalg.api.buffer.DataType;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -169,14 +170,14 @@ final class Step implements AutoCloseable {
     }
 
     /**
-     * diff_src = diff_dst * (dst > 0), all in the plain NCHW layout: a ReLU's derivative read off its
-     * output. diff_src may be the same memory as diff_dst (oneDNN documents that) or as dst: oneDNN
+     * diff_src = diff_dst * (dst > 0), all in the plain NCHW layout and one element type: a ReLU's
+     * derivative read off its output. diff_src may be the same memory as diff_dst (oneDNN documents that) or as dst: oneDNN
      * does not document the latter, and vgg4j relies on its element-wise kernels reading both
      * inputs of an element before writing it ({@code FastPathTest} compares the errors written
      * this way with separately computed ones, to the bit).
      */
-    static Step reluBackward(long[] nchw) {
-        dnnl_memory_desc_t plain = Dnnl.desc(nchw, dnnl_nchw);
+    static Step reluBackward(long[] nchw, DataType type) {
+        dnnl_memory_desc_t plain = Dnnl.desc(nchw, dnnl_nchw, type);
         dnnl_eltwise_desc_t d = new dnnl_eltwise_desc_t();
         Dnnl.check(dnnl_eltwise_backward_desc_init(d, dnnl_eltwise_relu_use_dst_for_bwd, plain, plain, 0f, 0f),
                 "dnnl_eltwise_backward_desc_init");

@@ -1,5 +1,6 @@
 package io.github.vgg4j.core.spi;
 
+import io.github.vgg4j.core.Precision;
 import org.deeplearning4j.nn.api.Model;
 
 import java.util.List;
@@ -23,9 +24,36 @@ public interface KernelProvider {
     /**
      * Puts the kernels into the model's layers (also inside frozen wrappers), keeping its
      * configuration, parameters, gradients and updater state; returns how many layers now run them.
-     * Called only when {@link #unavailableReason()} is null; calling it again is harmless.
+     * Called only when {@link #unavailableReason()} is null; calling it again is harmless (layers
+     * that already run the kernels keep their precision; new ones compute in FP32).
      */
     int install(Model model);
+
+    /**
+     * Null when the kernels compute in {@code precision} ({@link Precision#FP32} or {@link
+     * Precision#BF16}) natively on this machine; otherwise why not, in words for a user (e.g. which
+     * instructions the CPU lacks). FP32 must always be supported.
+     */
+    default String unsupported(Precision precision) {
+        return precision == Precision.FP32 ? null : describe() + " compute in float32 only";
+    }
+
+    /**
+     * {@link #install(Model)} computing in {@code precision} (FP32 or BF16, which {@link
+     * #unsupported} accepted); layers that already run the kernels switch to it. The model's
+     * parameters, gradients and updater stay float32.
+     */
+    default int install(Model model, Precision precision) {
+        if (precision != Precision.FP32) {
+            throw new UnsupportedOperationException(describe() + " compute in float32 only, not " + precision);
+        }
+        return install(model);
+    }
+
+    /** The precision the model's kernels compute in: FP32 or BF16 (FP32 when it has none). */
+    default Precision precision(Model model) {
+        return Precision.FP32;
+    }
 
     /** What each layer with the kernels runs, one line per layer ({@code name: description}). */
     List<String> implementations(Model model);
@@ -45,5 +73,14 @@ public interface KernelProvider {
 
     /** Forgets this process's choices: kernels created from now on measure again (as in a new process). */
     default void forgetChoices() {
+    }
+
+    /**
+     * Whether some of the model's kernels that have run are still making their {@link #choices()}
+     * by measuring: the steps until they are done run slower than the steady state (a benchmark
+     * warms up until this is false). False when nothing is chosen by measurement.
+     */
+    default boolean measuring(Model model) {
+        return false;
     }
 }
