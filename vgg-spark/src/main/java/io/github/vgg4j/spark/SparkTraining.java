@@ -13,8 +13,13 @@ package io.github.vgg4j.spark;
  */
 public record SparkTraining(String master, int workers, int batchPerWorker, int averagingFrequency) {
 
-    /** DL4J's default: fewer averages cost less traffic, more keep the workers' models closer. */
-    public static final int DEFAULT_AVERAGING_FREQUENCY = 5;
+    /**
+     * After every minibatch: with the batch divided among the workers, a round is then one step of
+     * the single-process run's batch (synchronous SGD), so equal epochs reach its accuracy. Higher
+     * values (DL4J's default is 5) average less often: less traffic, but the workers drift apart
+     * between averages and an epoch gains less (docs/spark.md).
+     */
+    public static final int DEFAULT_AVERAGING_FREQUENCY = 1;
 
     public SparkTraining {
         if (workers < 0) {
