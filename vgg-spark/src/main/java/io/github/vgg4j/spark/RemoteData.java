@@ -9,7 +9,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Locale;
 
 /**
  * A data location as a local path. Plain paths (and file: URIs) are used as they are: on a cluster
@@ -49,11 +48,5 @@ final class RemoteData {
             Files.delete(partial);
             return target;
         }
-    }
-
-    static boolean isRemote(String location) {
-        String l = location.toLowerCase(Locale.ROOT);
-        int colon = l.indexOf("://");
-        return colon > 1 && !l.startsWith("file:");
     }
 }

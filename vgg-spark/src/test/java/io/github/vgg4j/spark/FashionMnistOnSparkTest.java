@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class FashionMnistOnSparkTest {
     private static final Path FASHION = Idx.DEBIAN_FASHION_MNIST;
-    private static final int EXAMPLES = 4000;
+    private static final int EXAMPLES = 8000;
     private static final int EPOCHS = 2;
 
     private static TrainingData data() throws IOException {
