@@ -87,9 +87,11 @@ public final class SparkTrainMain {
             SparkTrainer.Result r = new SparkTrainer(spark, options).fit(net, d, data, new TrainingProgress() {
                 @Override
                 public void epoch(EpochResult e) {
-                    System.err.printf(Locale.ROOT, "epoch %d/%d: loss %.4f, validation accuracy %.4f, %d examples in %.1f s "
-                                    + "(%.0f examples/s on the cluster)%n", e.epoch() + 1, epochs, e.trainLoss(),
-                            e.validationAccuracy(), e.examples(), e.seconds(), e.examples() / e.seconds());
+                    String validation = Double.isNaN(e.validationAccuracy()) ? ""
+                            : String.format(Locale.ROOT, ", validation accuracy %.4f", e.validationAccuracy());
+                    System.err.printf(Locale.ROOT, "epoch %d/%d: loss %.4f%s, %d examples in %.1f s (%.0f examples/s on the "
+                            + "cluster)%n", e.epoch() + 1, epochs, e.trainLoss(), validation, e.examples(), e.seconds(),
+                            e.examples() / e.seconds());
                 }
             });
             System.err.printf(Locale.ROOT, "%d workers x batch %d, averaging every %d; %.1f ms per minibatch on the executors%n",
