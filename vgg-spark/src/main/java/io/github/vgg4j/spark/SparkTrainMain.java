@@ -61,7 +61,7 @@ public final class SparkTrainMain {
         SparkTraining spark = new SparkTraining(o.get("--master"), integer(o, "--workers", 0), integer(o, "--batch-per-worker", 0),
                 integer(o, "--averaging", SparkTraining.DEFAULT_AVERAGING_FREQUENCY));
 
-        Path local = RemoteData.local(data);
+        Path local = SparkTrainer.dataPath(data);
         TrainingData.Builder tb = TrainingData.from(io.github.vgg4j.datavec.DataSources.open(local, null))
                 .batchSize(batch).seed(seed).limitTrain(integer(o, "--limit-train", 0));
         if (o.containsKey("--val-fraction")) {

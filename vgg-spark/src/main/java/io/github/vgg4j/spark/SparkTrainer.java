@@ -12,6 +12,8 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.api.TrainingHook;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -43,6 +45,15 @@ public final class SparkTrainer {
     public SparkTrainer(SparkTraining spark, TrainingOptions options) {
         this.spark = spark;
         this.options = options;
+    }
+
+    /**
+     * Where this machine reads a data location: a plain path (or file: URI) as it is; an hdfs://,
+     * s3a:// or other Hadoop file-system URI copied once per machine and file version (what the
+     * driver opens before {@link #fit}; the executors do the same with the location).
+     */
+    public static Path dataPath(String location) throws IOException {
+        return RemoteData.local(location);
     }
 
     /** Runs {@code hook} around every minibatch on the workers too (tests inject executor faults with it). */
