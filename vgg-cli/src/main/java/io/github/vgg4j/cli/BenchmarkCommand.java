@@ -83,10 +83,10 @@ final class BenchmarkCommand implements Callable<Integer> {
         try {
             batch = auto ? 1 : Integer.parseInt(batchOption.trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--batch: expected a number of images or auto, got '" + batchOption + "'");
+            throw Usage.error(spec, "--batch: expected a number of images or auto, got '" + batchOption + "'");
         }
         if (batch < 1 || iterations < 1 || warmup < 0) {
-            throw new IllegalArgumentException("--batch and --iterations must be >= 1 and --warmup >= 0, got batch "
+            throw Usage.error(spec, "--batch and --iterations must be >= 1 and --warmup >= 0, got batch "
                     + batch + ", iterations " + iterations + ", warmup " + warmup);
         }
         Precision requested;
@@ -139,7 +139,7 @@ final class BenchmarkCommand implements Callable<Integer> {
     private boolean phase(String name) {
         String p = phase.toLowerCase(Locale.ROOT);
         if (!p.equals("both") && !p.equals("train") && !p.equals("inference")) {
-            throw new IllegalArgumentException("--phase: expected both, train or inference, got '" + phase + "'");
+            throw Usage.error(spec, "--phase: expected both, train or inference, got '" + phase + "'");
         }
         return p.equals("both") || p.equals(name);
     }

@@ -5,6 +5,7 @@ import io.github.vgg4j.core.io.ModelFiles;
 import io.github.vgg4j.core.io.ModelInfo;
 import io.github.vgg4j.core.train.EvaluationReport;
 import io.github.vgg4j.core.train.Evaluator;
+import io.github.vgg4j.datavec.BadDataException;
 import io.github.vgg4j.datavec.DataBundle;
 import io.github.vgg4j.datavec.ImageBatches;
 import io.github.vgg4j.datavec.ImageDataset;
@@ -63,6 +64,9 @@ final class EvaluateCommand implements Callable<Integer> {
         EvaluationReport report;
         try (ImageBatches batches = TrainingData.forModel(data, info, batch, skipped)) {
             report = Evaluator.evaluate(loaded.network(), batches, info.labels());
+        } catch (IllegalStateException e) {
+            // "nothing to evaluate": say which data, and why its files gave no example
+            throw new BadDataException(data.source() + ": " + e.getMessage() + (skipped.count() > 0 ? "; " + skipped : ""), e);
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

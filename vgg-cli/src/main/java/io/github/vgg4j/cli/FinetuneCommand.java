@@ -184,21 +184,23 @@ final class FinetuneCommand implements Callable<Integer> {
 
     private PretrainedModel openBase() throws Exception {
         String b = base.trim();
-        if (!b.toLowerCase(Locale.ROOT).startsWith("zoo:")) {
-            Path p = Path.of(b);
-            if (!Files.exists(p)) {
-                throw new java.nio.file.NoSuchFileException(b);
-            }
-            if (preprocessing != null && !b.toLowerCase(Locale.ROOT).endsWith(".h5")
-                    && !b.toLowerCase(Locale.ROOT).endsWith(".safetensors")) {
-                return Pretrained.saved(p, preprocessing);
+        if (b.toLowerCase(Locale.ROOT).startsWith("zoo:")) {
+            try {
+                return Pretrained.open(b);
+            } catch (IllegalArgumentException e) {
+                throw Usage.error(spec, "--base: " + e.getMessage()); // an unknown zoo model or weights
             }
         }
-        try {
-            return Pretrained.open(b);
-        } catch (IllegalArgumentException e) {
-            throw Usage.error(spec, "--base: " + e.getMessage());
+        // a file: what is wrong with it is a failure (exit 1), not a usage error
+        Path p = Path.of(b);
+        if (!Files.exists(p)) {
+            throw new java.nio.file.NoSuchFileException(b);
         }
+        if (preprocessing != null && !b.toLowerCase(Locale.ROOT).endsWith(".h5")
+                && !b.toLowerCase(Locale.ROOT).endsWith(".safetensors")) {
+            return Pretrained.saved(p, preprocessing);
+        }
+        return Pretrained.open(b);
     }
 
     private void report(FineTuneResult r, PrintWriter err) {

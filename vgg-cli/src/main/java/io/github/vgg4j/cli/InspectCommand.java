@@ -93,16 +93,26 @@ final class InspectCommand implements Callable<Integer> {
         if (info == null || info.labels().isEmpty()) {
             throw new IOException(model + " has no label names and preprocessing (not saved by vgg4j), which inspect needs");
         }
-        Activations.requireLayer(loaded.network(), layer, "--layer");
-        Activations.requireLayer(loaded.network(), mapsLayer, "--feature-maps");
+        try {
+            Activations.requireLayer(loaded.network(), layer, "--layer");
+            Activations.requireLayer(loaded.network(), mapsLayer, "--feature-maps");
+        } catch (IllegalArgumentException e) {
+            throw Usage.error(spec, e.getMessage()); // the message names the option and the model's layers
+        }
         ImageDataset data = labelledImages(dataOptions.open());
         SkippedFiles skipped = new SkippedFiles();
         Features features = features(loaded, info, data, skipped);
         Projection projection = project(features, info);
         INDArray input = image != null ? read(image, info) : features.firstImage();
         Path mapsPng = out.resolve("feature-maps-" + fileName(mapsLayer) + ".png");
-        int drawn = FeatureMaps.write(mapsPng, mapsLayer + " of " + (image != null ? image.getFileName() : "the first example"),
-                Activations.of(loaded.network(), mapsLayer, input), channels);
+        INDArray maps = Activations.of(loaded.network(), mapsLayer, input);
+        int drawn;
+        try {
+            drawn = FeatureMaps.write(mapsPng, mapsLayer + " of " + (image != null ? image.getFileName() : "the first example"),
+                    maps, channels);
+        } catch (IllegalArgumentException e) {
+            throw Usage.error(spec, "--feature-maps " + mapsLayer + ": " + e.getMessage()); // a layer without maps
+        }
         report(features, projection, drawn, mapsPng, skipped);
         return 0;
     }

@@ -2,6 +2,7 @@ package io.github.vgg4j.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.vgg4j.cli.report.Csv;
 import io.github.vgg4j.core.io.AtomicFiles;
 import io.github.vgg4j.datavec.KaggleSubmission;
 import io.github.vgg4j.datavec.Predictor;
@@ -56,8 +57,14 @@ final class PredictCommand implements Callable<Integer> {
     Path csv;
 
     @Option(names = "--kaggle-csv", paramLabel = "OUT",
-            description = "Write a Kaggle dogs-vs-cats submission: id,label sorted by numeric id, label = P(dog) (or of class 1).")
+            description = "Write a Kaggle submission: id,label sorted by numeric id, label = the probability of the positive "
+                    + "class (dogs-vs-cats: P(dog)).")
     Path kaggleCsv;
+
+    @Option(names = "--positive-class", paramLabel = "NAME",
+            description = "With --kaggle-csv: the class whose probability is written. Default for a two-class model: dog if "
+                    + "it has that class, else its second; a model of more classes needs it.")
+    String positiveClass;
 
     @Option(names = "--clip", paramLabel = "EPS", defaultValue = "0.005", converter = Converters.Clip.class,
             description = "Clip Kaggle probabilities to [EPS, 1-EPS] (log loss). Default: ${DEFAULT-VALUE}.")
@@ -73,12 +80,18 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (positiveClass != null && kaggleCsv == null) {
+            throw Usage.error(spec, "--positive-class applies to --kaggle-csv (the class whose probability it writes)");
+        }
         for (Path out : new Path[] {csv, kaggleCsv}) {
             if (out != null) {
                 Outputs.requireWritableFile(out, out == csv ? "--csv" : "--kaggle-csv");
             }
         }
         Predictor predictor = Predictor.open(model).batchSize(batch);
+        if (kaggleCsv != null) {
+            kaggleRows(predictor.labels(), List.of()); // the positive class is checked before any image is read
+        }
         List<Predictor.Prediction> predictions = cropPct == null ? predictor.predict(inputs) : predictor.predict(inputs, cropPct);
         write(predictions, predictor.labels(), predictor.skipped());
         return 0;
@@ -110,35 +123,40 @@ final class PredictCommand implements Callable<Integer> {
         }
         out.flush();
         if (csv != null) {
-            StringBuilder b = new StringBuilder("file,label,probability");
-            labels.forEach(l -> b.append(',').append(quote(l)));
-            b.append('\n');
+            List<String> header = new ArrayList<>(List.of("file", "label", "probability"));
+            header.addAll(labels);
+            List<List<String>> rows = new ArrayList<>();
             for (Predictor.Prediction p : predictions) {
                 Predictor.Prediction.Ranked best = p.top(1).get(0);
-                b.append(quote(p.file())).append(',').append(quote(best.label())).append(',')
-                        .append(String.format(Locale.ROOT, "%.6f", best.probability()));
+                List<String> row = new ArrayList<>(List.of(p.file(), best.label(), probability(best.probability())));
                 for (double v : p.probabilities()) {
-                    b.append(',').append(String.format(Locale.ROOT, "%.6f", v));
+                    row.add(probability(v));
                 }
-                b.append('\n');
+                rows.add(row);
             }
-            AtomicFiles.writeString(csv, b.toString());
+            AtomicFiles.writeString(csv, Csv.write(header, rows));
         }
         if (kaggleCsv != null) {
-            int dog = labels.indexOf("dog") >= 0 ? labels.indexOf("dog") : 1;
-            List<KaggleSubmission.Row> rows = new ArrayList<>();
-            for (Predictor.Prediction p : predictions) {
-                rows.add(new KaggleSubmission.Row(KaggleSubmission.id(p.file()), p.probabilities()[dog]));
-            }
+            List<KaggleSubmission.Row> rows = kaggleRows(labels, predictions);
             try {
                 KaggleSubmission.write(kaggleCsv, rows, clip);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--kaggle-csv: " + e.getMessage(), e);
+                throw Usage.error(spec, "--kaggle-csv: " + e.getMessage()); // files whose names are not Kaggle's numeric ids
             }
         }
     }
 
-    private static String quote(String s) {
-        return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    /** The positive class's probabilities, by the library's rule; a model it does not fit is a usage error. */
+    private List<KaggleSubmission.Row> kaggleRows(List<String> labels, List<Predictor.Prediction> predictions) {
+        try {
+            return KaggleSubmission.rows(labels, predictions, positiveClass);
+        } catch (IllegalArgumentException e) {
+            throw Usage.error(spec, positiveClass != null ? "--positive-class: " + e.getMessage()
+                    : "--kaggle-csv: " + model + ": " + e.getMessage() + " with --positive-class NAME");
+        }
+    }
+
+    private static String probability(double p) {
+        return String.format(Locale.ROOT, "%.6f", p);
     }
 }

@@ -166,12 +166,16 @@ final class TrainCommand implements Callable<Integer> {
             ModelInfo info = data.modelInfo(builder.name(), Map.of("epochs", String.valueOf(epochs), "seed",
                     String.valueOf(seed.seed)));
             Trainer.TrainingResult result = train(net, data, info, err);
+            ModelFiles.save(net, out, info); // the trained network first: nothing after it can cost the training
             EvaluationReport test = data.test() == null ? null : Evaluator.evaluate(net, data.test(), data.labels());
-            ModelFiles.save(net, out, info);
             if (plots != null) {
                 writePlots(net, builder.name(), result, test, data, err);
             }
             report(result, test, data);
+            if (result.checkpointProblem() != null) {
+                // training finished and the model is saved, but what --resume would need is not on disk
+                throw new IOException(result.checkpointProblem() + "; the trained model was saved to " + out);
+            }
         }
         return 0;
     }
@@ -182,6 +186,9 @@ final class TrainCommand implements Callable<Integer> {
             throw Usage.error(spec, "--resume needs --checkpoint-dir (where the checkpoint is)");
         }
         Outputs.requireWritableFile(out, "--out");
+        if (lossLog != null) {
+            Outputs.requireWritableFile(lossLog, "--loss-log");
+        }
         if (checkpointDir != null) {
             Outputs.requireWritableFolder(checkpointDir, "--checkpoint-dir");
         }
@@ -283,6 +290,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             root.put("resumed", result.resumed());
             root.put("model", out.toString());
+            root.put("checkpointProblem", result.checkpointProblem());
             ArrayNode epochsNode = root.putArray("epochs");
             for (EpochResult e : result.epochs()) {
                 ObjectNode n = epochsNode.addObject();

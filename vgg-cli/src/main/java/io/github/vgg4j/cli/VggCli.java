@@ -7,7 +7,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
-import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -15,8 +14,8 @@ import java.util.Locale;
 
 /**
  * The {@code vgg} command line (docs/cli.md). Exit status 0 on success, 2 for a usage error
- * (unknown command or option, bad value), 1 for any other failure, with a one-line message on
- * stderr that names the file or value at fault.
+ * (unknown command or option, bad value, options that contradict each other or do not apply), 1 for
+ * any other failure, with a one-line message on stderr that names the file or value at fault.
  */
 @Command(name = "vgg", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, versionProvider = VggCli.Version.class,
         description = {"VGG networks (Simonyan & Zisserman, 2014) on Deeplearning4j.", ""},
@@ -70,22 +69,26 @@ public final class VggCli implements Runnable {
             err.flush();
             return CommandLine.ExitCode.USAGE;
         });
+        // An Error (out of memory, a missing native library) ends the command with one line too, not a stack trace.
+        cl.setExecutionStrategy(parseResult -> {
+            try {
+                return new CommandLine.RunLast().execute(parseResult);
+            } catch (Error e) {
+                List<CommandLine> commands = parseResult.asCommandLineList();
+                throw new CommandLine.ExecutionException(commands.get(commands.size() - 1), String.valueOf(e.getMessage()), e);
+            }
+        });
+        // Usage errors (exit 2) are picocli's ParameterExceptions only: parsing, converters, and the commands' own
+        // option checks (Usage.error). Everything else a command throws is a failure (exit 1): a file, the data, the
+        // disk, memory, an earlier run, also when the library says so with an IllegalArgumentException.
         cl.setExecutionExceptionHandler((e, command, parseResult) -> {
+            Throwable failure = e instanceof CommandLine.ExecutionException x && x.getCause() instanceof Error error ? error : e;
             PrintWriter err = command.getErr();
-            String name = command.getCommandSpec().qualifiedName();
-            if (e instanceof IllegalArgumentException) {
-                // A value the builder or a reader refused: the message names it and what is allowed.
-                err.println(name + ": " + e.getMessage());
-                return CommandLine.ExitCode.USAGE;
-            }
-            if (e instanceof NoSuchFileException nf) {
-                err.println(name + ": file not found: " + nf.getFile());
-                return CommandLine.ExitCode.SOFTWARE;
-            }
-            err.println(name + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+            err.println(command.getCommandSpec().qualifiedName() + ": " + Failures.message(failure));
             if (Boolean.getBoolean("vgg.stacktrace")) {
-                e.printStackTrace(err);
+                failure.printStackTrace(err);
             }
+            err.flush();
             return CommandLine.ExitCode.SOFTWARE;
         });
         return cl;

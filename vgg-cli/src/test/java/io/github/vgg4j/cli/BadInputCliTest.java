@@ -8,15 +8,21 @@ import io.github.vgg4j.core.io.Preprocessing;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -109,6 +115,47 @@ class BadInputCliTest {
         var out = new java.io.ByteArrayOutputStream();
         javax.imageio.ImageIO.write(img, "png", out);
         return out.toByteArray();
+    }
+
+    /** A command that fails with {@link #failure}: what the handler makes of anything the library or the JVM throws. */
+    @CommandLine.Command(name = "fail")
+    static final class Failing implements Callable<Integer> {
+        static Throwable failure;
+
+        @Override
+        public Integer call() throws Exception {
+            if (failure instanceof Exception e) {
+                throw e;
+            }
+            throw (Error) failure;
+        }
+    }
+
+    private static CliRun failing(Throwable failure) {
+        Failing.failure = failure;
+        return CliRun.on(VggCli.commandLine().addSubcommand(new Failing()), "fail");
+    }
+
+    @Test
+    void onlyUsageErrorsExitWith2AndEveryFailureIsOneLineWithoutAStackTrace() {
+        // the library's IllegalArgumentExceptions about data were usage errors (exit 2) before
+        expect(1, failing(new IllegalArgumentException("the data has 3 classes, the model 2")), "vgg fail: the data has 3 classes");
+        expect(1, failing(new IllegalStateException("nothing to evaluate")), "vgg fail: nothing to evaluate");
+        // a bare JDK file exception says what happened to the path; one with a reason says the reason
+        expect(1, failing(new UncheckedIOException(new NoSuchFileException("/data/model.zip"))), "vgg fail: file not found: /data/model.zip");
+        expect(1, failing(new AccessDeniedException("/data/model.zip")), "vgg fail: permission denied: /data/model.zip");
+        expect(1, failing(new NoSuchFileException("run/checkpoint.zip", null, "nothing to resume")),
+                "vgg fail: run/checkpoint.zip: nothing to resume");
+        // an Error (out of memory, a missing native library) too; and a message of many lines is one
+        expect(1, failing(new OutOfMemoryError("Java heap space")), "vgg fail: out of memory (Java heap space)", "VGG_JAVA_OPTS");
+        expect(1, failing(new UnsatisfiedLinkError("no jnind4jcpu in java.library.path")), "no jnind4jcpu");
+        expect(1, failing(new IOException("first line\n  second line")), "vgg fail: first line second line");
+        expect(1, failing(new RuntimeException()), "vgg fail: java.lang.RuntimeException");
+        for (Throwable t : List.of(new IOException("x"), new OutOfMemoryError("y"))) {
+            CliRun run = failing(t);
+            assertEquals(1, run.err().strip().lines().count(), run.err());
+            assertFalse(run.err().contains("\tat ") || run.err().contains("Exception in"), run.err());
+        }
     }
 
     @Test

@@ -9,9 +9,13 @@ import java.io.StringWriter;
 record CliRun(int exit, String out, String err) {
 
     static CliRun of(String... args) {
+        return on(VggCli.commandLine(), args);
+    }
+
+    /** Runs {@code cl} (the command line, perhaps with a test's own subcommand added). */
+    static CliRun on(CommandLine cl, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = VggCli.commandLine();
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         int exit = cl.execute(args);

@@ -165,7 +165,8 @@ class EveryNetworkOnTheKernelsTest {
     /** The class folders of vgg4j's modules on this test's classpath. */
     private static List<Path> classRoots() {
         return Stream.of(FastPath.class, io.github.vgg4j.datavec.TrainingData.class, FineTune.class,
-                io.github.vgg4j.arbiter.Search.class, VggCli.class).map(Bytecode::classRoot).toList();
+                io.github.vgg4j.arbiter.Search.class, io.github.vgg4j.spark.SparkTraining.class, VggCli.class)
+                .map(Bytecode::classRoot).toList();
     }
 
     @Test

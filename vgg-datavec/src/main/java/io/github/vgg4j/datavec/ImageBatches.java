@@ -80,7 +80,7 @@ public final class ImageBatches implements DataSetIterator, EpochIterator, AutoC
             t.setDaemon(true);
             return t;
         });
-        startEpoch(0);
+        startEpoch(b.epoch);
     }
 
     public static Builder builder(ImageDataset data) {
@@ -99,6 +99,7 @@ public final class ImageBatches implements DataSetIterator, EpochIterator, AutoC
         private long seed = 42;
         private int workers = Math.max(1, Runtime.getRuntime().availableProcessors());
         private int prefetch = -1;
+        private int epoch;
         private SkippedFiles skipped = new SkippedFiles();
 
         private Builder(ImageDataset data) {
@@ -163,6 +164,12 @@ public final class ImageBatches implements DataSetIterator, EpochIterator, AutoC
             return this;
         }
 
+        /** The epoch to start in (0 by default): no batch of another epoch is prepared first. */
+        public Builder epoch(int epoch) {
+            this.epoch = epoch;
+            return this;
+        }
+
         /** Collects skipped examples; share one between iterators to get one report. */
         public Builder skipped(SkippedFiles skipped) {
             this.skipped = skipped;
@@ -217,9 +224,23 @@ public final class ImageBatches implements DataSetIterator, EpochIterator, AutoC
     public synchronized void startEpoch(int e, int fromBatch) {
         cancelPending();
         epoch = e;
-        order = shuffle ? Splits.shuffled(indices, mix(seed, e, -1)) : indices;
+        order = shuffle ? order(e) : indices;
         submitted = Math.max(0, fromBatch);
         fill();
+    }
+
+    /**
+     * The examples of epoch {@code e} in the order this iterator yields them (a distributed trainer
+     * hands each worker its share; an iterator over a share with {@code shuffle(false)} and this
+     * seed, at epoch {@code e}, reads them with the same random draws).
+     */
+    public int[] order(int e) {
+        return shuffle ? Splits.shuffled(indices, mix(seed, e, -1)) : indices.clone();
+    }
+
+    /** The seed of the order and of every example's random draws. */
+    public long seed() {
+        return seed;
     }
 
     public synchronized int epoch() {

@@ -102,7 +102,7 @@ public final class ImageFolder implements ImageDataset {
         }
         if (images.isEmpty()) {
             throw new BadDataException("no images in " + paths + " (looked for " + String.join(", ", EXTENSIONS) + ")"
-                    + (skipped.count() > 0 ? "; skipped " + skipped : ""));
+                    + (skipped.count() > 0 ? "; " + skipped : ""));
         }
         int[] none = new int[images.size()];
         java.util.Arrays.fill(none, -1);
@@ -356,7 +356,7 @@ public final class ImageFolder implements ImageDataset {
 
     private static BadDataException noImages(Path dir, SkippedFiles skipped) {
         return new BadDataException(dir + " has no images (looked for " + String.join(", ", EXTENSIONS) + ")"
-                + (skipped.count() > 0 ? "; skipped " + skipped : ""));
+                + (skipped.count() > 0 ? "; " + skipped : ""));
     }
 
     private static void requireFolder(Path dir) throws BadDataException {

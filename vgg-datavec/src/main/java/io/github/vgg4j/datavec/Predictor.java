@@ -127,7 +127,7 @@ public final class Predictor {
         }
         if (out.isEmpty()) {
             // every image was skipped: no prediction is not a result
-            throw new BadDataException("no image of " + files + " could be read; skipped " + skipped);
+            throw new BadDataException("no image of " + files + " could be read: " + skipped);
         }
         return out;
     }

@@ -16,6 +16,8 @@ import java.util.Map;
 public final class SkippedFiles {
     private static final Logger log = LoggerFactory.getLogger(SkippedFiles.class);
     private static final int LOGGED = 20;
+    /** Files named in {@link #toString()}, which error messages quote. */
+    private static final int IN_MESSAGE = 5;
 
     /** One skipped example: its file name (or record id) and why. */
     public record Entry(String id, String reason) {
@@ -49,6 +51,17 @@ public final class SkippedFiles {
 
     @Override
     public synchronized String toString() {
-        return entries.size() + " file(s) skipped" + (entries.isEmpty() ? "" : ": " + entries);
+        // "2 file(s) skipped: cat/0.png (empty (zero-byte) file), dog/1.png (...)": one line of a few, for error messages
+        StringBuilder b = new StringBuilder(entries.size() + " file(s) skipped");
+        String separator = ": ";
+        int shown = 0;
+        for (Map.Entry<String, String> e : entries.entrySet()) {
+            if (shown++ == IN_MESSAGE) {
+                return b.append(" and ").append(entries.size() - IN_MESSAGE).append(" more").toString();
+            }
+            b.append(separator).append(e.getKey()).append(" (").append(e.getValue()).append(')');
+            separator = ", ";
+        }
+        return b.toString();
     }
 }

@@ -7,8 +7,6 @@ import io.github.vgg4j.core.io.Preprocessing;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
-import org.apache.commons.compress.compressors.gzip.GzipParameters;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,10 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * dataset cache; a bad file in a folder skipped, never failing the epoch; empty data an error.
  */
 class HostileDataTest {
-    private static final long GB = 1L << 30;
+    private static final long GB = HostileData.GB;
     @TempDir
     Path dir;
     private Path cache;
@@ -61,12 +57,7 @@ class HostileDataTest {
 
     @Test
     void aSmallZipHoldingA2GbEntryIsRefusedBeforeAnythingIsExtracted() throws IOException {
-        Path zip = dir.resolve("images.zip");
-        try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zip))) {
-            out.setLevel(Deflater.BEST_SPEED);
-            out.putNextEntry(new ZipEntry("train/cat.0.jpg"));
-            zeros(out, 2 * GB);
-        }
+        Path zip = HostileData.zipOfZeros(dir.resolve("images.zip"), "train/cat.0.jpg", 2 * GB);
         assertTrue(Files.size(zip) < 16 << 20, "a small archive: " + Files.size(zip));
         BadDataException e = assertThrows(BadDataException.class, () -> DataSources.open(zip, null));
         assertMessage(e, zip, "entry 'train/cat.0.jpg' declares 2,147,483,648 bytes; at most 1,073,741,824 bytes per archive entry"
@@ -122,16 +113,7 @@ class HostileDataTest {
     @Test
     void aSmallCifarArchiveOfOversizedBatchesIsRefusedFromItsHeaders() throws IOException {
         // the 1.8 MB archive: six batches of 100,000 zero records (1.8 GB) -> OutOfMemoryError before
-        Path archive = dir.resolve("cifar-10-binary.tar.gz");
-        try (TarArchiveOutputStream out = tar(archive, Deflater.DEFAULT_COMPRESSION)) {
-            for (String name : concat(Cifar10.TRAIN_FILES, Cifar10.TEST_FILE)) {
-                TarArchiveEntry e = new TarArchiveEntry("cifar-10-batches-bin/" + name);
-                e.setSize(100_000L * Cifar10.RECORD_BYTES);
-                out.putArchiveEntry(e);
-                zeros(out, e.getSize());
-                out.closeArchiveEntry();
-            }
-        }
+        Path archive = HostileData.cifarArchiveOfOversizedBatches(dir.resolve("cifar-10-binary.tar.gz"), 100_000);
         assertTrue(Files.size(archive) < 3 << 20, "a small archive: " + Files.size(archive));
         BadDataException e = assertThrows(BadDataException.class, () -> DataSources.open(archive, null));
         assertMessage(e, archive, "100000 records in one file; CIFAR-10 batches hold 10,000; at most 10,000 records per CIFAR batch"
@@ -140,35 +122,14 @@ class HostileDataTest {
 
     @Test
     void cifarBatchesThatAreEmptyOrLinksAreErrorsNotZeroImages() throws IOException {
-        byte[] batch = TestData.cifarBatch(new int[] {1, 2, 3}, 0);
-        for (String kind : List.of("empty", "symlink", "hardlink")) {
-            Path archive = dir.resolve(kind + "-cifar.tar.gz");
-            try (TarArchiveOutputStream out = tar(archive)) {
-                for (String name : Cifar10.TRAIN_FILES) {
-                    TarArchiveEntry e = switch (kind) {
-                        case "empty" -> new TarArchiveEntry("cifar-10-batches-bin/" + name);
-                        case "symlink" -> new TarArchiveEntry("cifar-10-batches-bin/" + name, TarConstants.LF_SYMLINK);
-                        default -> new TarArchiveEntry("cifar-10-batches-bin/" + name, TarConstants.LF_LINK);
-                    };
-                    if (!kind.equals("empty")) {
-                        e.setLinkName("/etc/passwd");
-                    }
-                    out.putArchiveEntry(e);
-                    out.closeArchiveEntry();
-                }
-                TarArchiveEntry test = new TarArchiveEntry("cifar-10-batches-bin/" + Cifar10.TEST_FILE);
-                test.setSize(batch.length);
-                out.putArchiveEntry(test);
-                out.write(batch);
-                out.closeArchiveEntry();
-            }
+        for (HostileData.NotAFile kind : HostileData.NotAFile.values()) {
+            Path archive = HostileData.cifarArchiveOfNonFiles(dir.resolve(kind + "-cifar.tar.gz"), kind);
             BadDataException e = assertThrows(BadDataException.class, () -> Cifar10.open(archive));
-            assertMessage(e, archive, kind.equals("empty") ? "data_batch_1.bin: an empty file (0 bytes)" : "data_batch_1.bin is a link");
+            assertMessage(e, archive, kind == HostileData.NotAFile.EMPTY ? "data_batch_1.bin: an empty file (0 bytes)"
+                    : "data_batch_1.bin is a link");
         }
         // the extracted folder: an emptied test batch
-        Path folder = Files.createDirectories(dir.resolve("cifar-10-batches-bin"));
-        Files.write(folder.resolve("data_batch_1.bin"), batch);
-        Files.write(folder.resolve(Cifar10.TEST_FILE), new byte[0]);
+        Path folder = HostileData.cifarFolderWithEmptyTestBatch(dir.resolve("cifar-10-batches-bin"), 3);
         assertMessage(assertThrows(BadDataException.class, () -> Cifar10.open(folder)), folder, "test_batch.bin: an empty file");
     }
 
@@ -177,9 +138,7 @@ class HostileDataTest {
     @Test
     void aTinyIdxFileOfHugeImagesFailsFastBeforeAnyNetwork() throws IOException {
         // the 33 KB idx.gz: two 4096x4096 images; the network was sized 1x4096x4096 and died after 145 s
-        Path idx = Files.createDirectories(dir.resolve("idx"));
-        TestData.idxImages(idx.resolve("train-images-idx3-ubyte.gz"), 2, 4096, 4096, new byte[2 * 4096 * 4096], true);
-        TestData.idxLabels(idx.resolve("train-labels-idx1-ubyte.gz"), new int[] {0, 1}, true);
+        Path idx = HostileData.idxOfLargeImages(dir.resolve("idx"), 2, 4096);
         assertTrue(Files.size(idx.resolve("train-images-idx3-ubyte.gz")) < 64 << 10);
         DataBundle bundle = DataSources.open(idx, null);
         assertArrayEquals(new int[] {1, 4096, 4096}, TrainingData.defaultInputShape(bundle));
@@ -203,13 +162,8 @@ class HostileDataTest {
         Path folder = dir.resolve("images");
         TestData.write(folder.resolve("cat/ok.png"), TestData.quadrants(16, 16), "png");
         TestData.write(folder.resolve("dog/ok.png"), TestData.quadrants(16, 16), "png");
-        byte[] png = TestData.encode(TestData.quadrants(16, 16), "png");
-        for (String name : List.of("cat/huge.png", "dog/big.png")) {
-            try (RandomAccessFile f = new RandomAccessFile(folder.resolve(name).toFile(), "rw")) {
-                f.write(png, 0, 64);
-                f.setLength(name.startsWith("cat") ? 3_000_000_000L : 1_500_000_000L);
-            }
-        }
+        HostileData.sparsePng(folder.resolve("cat/huge.png"), 3_000_000_000L);
+        HostileData.sparsePng(folder.resolve("dog/big.png"), 1_500_000_000L);
         // a very long, thin image: small as a file, enormous once its short side is scaled to the crop
         TestData.write(folder.resolve("cat/thin.png"), new BufferedImage(20_000, 1, BufferedImage.TYPE_INT_RGB), "png");
         ImageFolder images = ImageFolder.open(folder);
@@ -287,28 +241,11 @@ class HostileDataTest {
     // ---- helpers ------------------------------------------------------------------------------------
 
     private static TarArchiveOutputStream tar(Path file) throws IOException {
-        return tar(file, Deflater.BEST_SPEED);
-    }
-
-    private static TarArchiveOutputStream tar(Path file, int level) throws IOException {
-        GzipParameters fast = new GzipParameters();
-        fast.setCompressionLevel(level);
-        TarArchiveOutputStream out = new TarArchiveOutputStream(new GzipCompressorOutputStream(Files.newOutputStream(file), fast));
-        out.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-        return out;
+        return HostileData.tarGz(file, Deflater.BEST_SPEED);
     }
 
     private static void zeros(OutputStream out, long n) throws IOException {
-        byte[] block = new byte[1 << 20];
-        for (long left = n; left > 0; left -= block.length) {
-            out.write(block, 0, (int) Math.min(block.length, left));
-        }
-    }
-
-    private static List<String> concat(List<String> a, String b) {
-        List<String> all = new ArrayList<>(a);
-        all.add(b);
-        return all;
+        HostileData.zeros(out, n);
     }
 
     private static void assertMessage(Throwable e, Path file, String what) {

@@ -42,7 +42,7 @@ public final class TrainCifar10 {
             TrainingOptions options = TrainingOptions.epochs(epochs).withSeed(42)
                     .withSchedule(new LearningRateSchedule.Steps(0.1, List.of(80, 120)))
                     .withCheckpoints(run, 10, data.modelInfo("vgg16_bn-cifar10", Map.of()))
-                    .resuming(true);
+                    .resumingIfCheckpointed();
             new Trainer(options).fit(net, data.train(), data.validation(), data.labels(), new TrainingProgress() {
                 @Override
                 public void epoch(io.github.vgg4j.core.train.EpochResult r) {

@@ -40,7 +40,7 @@ public final class TrainFashionMnist {
             TrainingOptions options = TrainingOptions.epochs(epochs).withSeed(42)
                     .withSchedule(new LearningRateSchedule.Cosine(0))
                     .withCheckpoints(run, 10, data.modelInfo("vgg11_bn-w0.5", Map.of()))
-                    .resuming(true);
+                    .resumingIfCheckpointed();
             new Trainer(options).fit(net, data.train(), data.validation(), data.labels(), new TrainingProgress() {
                 @Override
                 public void epoch(io.github.vgg4j.core.train.EpochResult r) {

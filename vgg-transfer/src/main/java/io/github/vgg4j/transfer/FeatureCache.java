@@ -121,7 +121,7 @@ final class FeatureCache {
                 }
                 if (labels.isEmpty()) {
                     throw new IOException("no readable image in " + images.dataset().source() + " to featurize"
-                            + (images.skipped().count() > 0 ? " (skipped " + images.skipped() + ")" : ""));
+                            + (images.skipped().count() > 0 ? " (" + images.skipped() + ")" : ""));
                 }
                 ByteBuffer ints = ByteBuffer.allocate(labels.size() * 4).order(ByteOrder.LITTLE_ENDIAN);
                 labels.forEach(ints::putInt);

@@ -134,12 +134,11 @@ public final class FeatureProjection {
             }
         }
         Charts.save(chart, png);
-        StringBuilder b = new StringBuilder("x,y,label\n");
+        List<List<String>> rows = new ArrayList<>();
         for (int i = 0; i < labels.length; i++) {
-            String name = names.get(labels[i]);
-            b.append(String.format(Locale.ROOT, "%.6f,%.6f,", p.points()[i][0], p.points()[i][1]))
-                    .append(name.contains(",") ? "\"" + name.replace("\"", "\"\"") + "\"" : name).append('\n');
+            rows.add(List.of(String.format(Locale.ROOT, "%.6f", p.points()[i][0]), String.format(Locale.ROOT, "%.6f", p.points()[i][1]),
+                    names.get(labels[i])));
         }
-        AtomicFiles.writeString(csv, b.toString());
+        AtomicFiles.writeString(csv, Csv.write(List.of("x", "y", "label"), rows));
     }
 }

@@ -77,10 +77,19 @@ public final class Trainer {
      */
     public TrainingResult fit(MultiLayerNetwork net, DataSetIterator train, DataSetIterator validation,
                               DataSetIterator trainSample, List<String> labels, TrainingProgress progress) {
+        return fit(net, new LocalSteps(train, options.seed()), validation, trainSample, labels, progress);
+    }
+
+    /**
+     * As {@link #fit(MultiLayerNetwork, DataSetIterator, DataSetIterator, DataSetIterator, List, TrainingProgress)},
+     * with the epoch's steps taken by {@code steps} (e.g. rounds of a cluster's workers).
+     */
+    public TrainingResult fit(MultiLayerNetwork net, TrainingSteps steps, DataSetIterator validation,
+                              DataSetIterator trainSample, List<String> labels, TrainingProgress progress) {
         Checkpoints checkpoints = options.checkpointDir() == null ? null
                 : new Checkpoints(options.checkpointDir(), options.checkpointInfo());
         DivergenceGuard.Watch guard = options.guard().watch();
-        int batchSize = batchSize(train);
+        int batchSize = steps.batchSize();
         Run run;
         boolean resumed = false;
         try {
@@ -117,7 +126,6 @@ public final class Trainer {
 
         long lastCheckpoint = System.nanoTime();
         OffHeapGarbage offHeap = new OffHeapGarbage();
-        boolean memoryChecked = false;
         // the first epoch's rate is the base of the epoch-driven schedules, also after a resume
         double base = run.baseLearningRate;
         while (run.epoch < options.epochs()) {
@@ -127,26 +135,20 @@ public final class Trainer {
                 net.setLearningRate(scheduled);
                 run.learningRate = scheduled;
             }
-            position(train, run.epoch, run.batch);
+            steps.startEpoch(run.epoch, run.batch);
             for (TrainingListener l : net.getListeners()) {
                 l.onEpochStart(net);
             }
             long t0 = System.nanoTime();
-            while (train.hasNext()) {
-                DataSet batch = train.next();
-                if (!memoryChecked) {
-                    requireTrainingMemory(net, batch);
-                    memoryChecked = true;
-                }
-                Nd4j.getRandom().setSeed(mix(options.seed(), run.epoch, run.batch));
-                net.fit(batch);
+            while (steps.hasNext()) {
+                TrainingSteps.Step step = steps.next(net, run.epoch, run.batch);
                 offHeap.check();
-                double loss = net.score();
+                double loss = step.loss();
                 run.lossSum += loss;
                 run.batches++;
-                run.examples += batch.numExamples();
+                run.examples += step.examples();
                 run.iterations++;
-                progress.batch(run.epoch, run.batch + 1, -1, loss);
+                progress.batch(run.epoch, run.batch + 1, steps.steps(), loss);
                 guard.observe(loss, run.epoch, run.batch, run.learningRate);
                 run.batch++;
                 if (checkpoints != null && options.checkpointMinutes() > 0
@@ -301,17 +303,55 @@ public final class Trainer {
         }
     }
 
-    /** Puts the iterator at (epoch, batch): exactly for an {@link EpochIterator}, else by reset and skipping. */
-    private static void position(DataSetIterator it, int epoch, int batch) {
-        if (it instanceof EpochIterator e) {
-            e.startEpoch(epoch, batch);
-            return;
+    /**
+     * The steps of a run in this process: one batch of the iterator each, the network's random draws
+     * (dropout) reseeded from (seed, epoch, batch) before it.
+     */
+    private static final class LocalSteps implements TrainingSteps {
+        private final DataSetIterator it;
+        private final long seed;
+        private boolean memoryChecked;
+
+        LocalSteps(DataSetIterator it, long seed) {
+            this.it = it;
+            this.seed = seed;
         }
-        if (epoch > 0 || batch > 0 || !it.hasNext()) {
-            it.reset();
+
+        /** Puts the iterator at (epoch, batch): exactly for an {@link EpochIterator}, else by reset and skipping. */
+        @Override
+        public void startEpoch(int epoch, int batch) {
+            if (it instanceof EpochIterator e) {
+                e.startEpoch(epoch, batch);
+                return;
+            }
+            if (epoch > 0 || batch > 0 || !it.hasNext()) {
+                it.reset();
+            }
+            for (int i = 0; i < batch && it.hasNext(); i++) {
+                it.next();
+            }
         }
-        for (int i = 0; i < batch && it.hasNext(); i++) {
-            it.next();
+
+        @Override
+        public boolean hasNext() {
+            return it.hasNext();
+        }
+
+        @Override
+        public Step next(MultiLayerNetwork net, int epoch, int batch) {
+            DataSet ds = it.next();
+            if (!memoryChecked) {
+                requireTrainingMemory(net, ds);
+                memoryChecked = true;
+            }
+            Nd4j.getRandom().setSeed(mix(seed, epoch, batch));
+            net.fit(ds);
+            return new Step(net.score(), ds.numExamples());
+        }
+
+        @Override
+        public int batchSize() {
+            return Trainer.batchSize(it);
         }
     }
 
@@ -321,8 +361,8 @@ public final class Trainer {
         return lr != null ? lr : Double.NaN;
     }
 
-    /** One 64-bit seed from (seed, epoch, batch), SplitMix64-style. */
-    static long mix(long seed, long epoch, long batch) {
+    /** One 64-bit seed from (seed, epoch, batch), SplitMix64-style: what the network's random draws are reseeded from before a batch. */
+    public static long mix(long seed, long epoch, long batch) {
         long z = seed * 0x9E3779B97F4A7C15L + epoch * 0xC2B2AE3D27D4EB4FL + batch * 0x165667B19E3779F9L;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;

@@ -64,6 +64,18 @@ public record TrainingOptions(int epochs, LearningRateSchedule schedule, double 
         return new TrainingOptions(epochs, schedule, minLearningRate, seed, guard, dir, minutes, info, resume);
     }
 
+    /**
+     * Resumes when the checkpoint folder already holds a checkpoint, starts afresh otherwise: a
+     * script's "run it again to continue". ({@code resuming(true)} on an empty folder is an error,
+     * so that a mistyped folder never silently restarts a long run.)
+     */
+    public TrainingOptions resumingIfCheckpointed() {
+        if (checkpointDir == null) {
+            throw new IllegalArgumentException("resuming needs a checkpoint folder (withCheckpoints first)");
+        }
+        return resuming(new Checkpoints(checkpointDir, checkpointInfo).exists());
+    }
+
     public TrainingOptions resuming(boolean r) {
         return new TrainingOptions(epochs, schedule, minLearningRate, seed, guard, checkpointDir, checkpointMinutes,
                 checkpointInfo, r);

@@ -62,6 +62,23 @@ public final class ClassTripwire {
     public record Result<T>(T thrown, List<String> requested) {
     }
 
+    /** Runs {@code work}, which may return or throw as it likes (a command line's exit status), recording its requests. */
+    public static <V> Recorded<V> record(Callable<V> work) throws Exception {
+        Thread t = Thread.currentThread();
+        ClassLoader before = t.getContextClassLoader();
+        Recording recording = new Recording(before);
+        t.setContextClassLoader(recording);
+        try {
+            V value = work.call();
+            return new Recorded<>(value, List.copyOf(recording.requested));
+        } finally {
+            t.setContextClassLoader(before);
+        }
+    }
+
+    public record Recorded<V>(V value, List<String> requested) {
+    }
+
     /** True if the class has been initialised in this JVM (false if it is not on the classpath). */
     public static boolean initialised(String className) {
         Class<?> c;

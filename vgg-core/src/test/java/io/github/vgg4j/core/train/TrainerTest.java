@@ -193,6 +193,16 @@ class TrainerTest {
     }
 
     @Test
+    void resumingIfCheckpointedStartsOnAnEmptyFolderAndResumesOnceACheckpointIsThere() {
+        TrainingOptions options = TrainingOptions.epochs(1).withGuard(DivergenceGuard.off()).withCheckpoints(dir, 0, info());
+        assertFalse(options.resumingIfCheckpointed().resume());
+        new Trainer(options.resumingIfCheckpointed()).fit(narrow().buildNetwork(), new SeededBatches(TRAIN, 32, 5), val(), LABELS,
+                TrainingProgress.NONE);
+        assertTrue(options.resumingIfCheckpointed().resume());
+        assertThrows(IllegalArgumentException.class, () -> TrainingOptions.epochs(1).resumingIfCheckpointed());
+    }
+
+    @Test
     void resumingWithOtherOptionsIsRefusedNamingBothValues() {
         TrainingOptions options = TrainingOptions.epochs(2).withGuard(DivergenceGuard.off()).withCheckpoints(dir, 0, info());
         assertThrows(IllegalStateException.class, () -> new Trainer(options).fit(narrow().learningRate(0.01).buildNetwork(),
