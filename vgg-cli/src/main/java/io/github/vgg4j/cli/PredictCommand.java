@@ -3,7 +3,7 @@ package io.github.vgg4j.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.vgg4j.cli.report.Csv;
-import io.github.vgg4j.core.io.AtomicFiles;
+import io.github.vgg4j.core.internal.AtomicFiles;
 import io.github.vgg4j.datavec.KaggleSubmission;
 import io.github.vgg4j.datavec.Predictor;
 import io.github.vgg4j.datavec.SkippedFiles;
