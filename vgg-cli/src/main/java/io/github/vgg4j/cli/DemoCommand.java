@@ -1,7 +1,7 @@
 package io.github.vgg4j.cli;
 
-import io.github.vgg4j.core.io.AtomicFiles;
-import io.github.vgg4j.datavec.DatasetCache;
+import io.github.vgg4j.core.internal.AtomicFiles;
+import io.github.vgg4j.datavec.internal.DatasetCache;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -8,7 +8,7 @@ import io.github.vgg4j.datavec.ImageBatches;
 import io.github.vgg4j.datavec.ImageDataset;
 import io.github.vgg4j.datavec.ImageFolder;
 import io.github.vgg4j.datavec.SkippedFiles;
-import io.github.vgg4j.datavec.Splits;
+import io.github.vgg4j.datavec.internal.Splits;
 import io.github.vgg4j.datavec.TrainingData;
 import io.github.vgg4j.cli.report.Activations;
 import io.github.vgg4j.cli.report.FeatureMaps;

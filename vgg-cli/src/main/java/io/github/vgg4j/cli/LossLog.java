@@ -1,6 +1,6 @@
 package io.github.vgg4j.cli;
 
-import io.github.vgg4j.core.io.AtomicFiles;
+import io.github.vgg4j.core.internal.AtomicFiles;
 import io.github.vgg4j.core.train.EpochResult;
 import io.github.vgg4j.core.train.TrainingProgress;
 

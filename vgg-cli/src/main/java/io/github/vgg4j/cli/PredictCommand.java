@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.vgg4j.cli.report.Csv;
 import io.github.vgg4j.core.Precision;
-import io.github.vgg4j.core.io.AtomicFiles;
+import io.github.vgg4j.core.internal.AtomicFiles;
 import io.github.vgg4j.datavec.KaggleSubmission;
 import io.github.vgg4j.datavec.Predictor;
 import io.github.vgg4j.datavec.SkippedFiles;

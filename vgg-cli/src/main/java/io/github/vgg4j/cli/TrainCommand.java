@@ -18,7 +18,7 @@ import io.github.vgg4j.core.train.TrainingOptions;
 import io.github.vgg4j.core.train.TrainingProgress;
 import io.github.vgg4j.datavec.DataBundle;
 import io.github.vgg4j.datavec.ImageDataset;
-import io.github.vgg4j.datavec.Splits;
+import io.github.vgg4j.datavec.internal.Splits;
 import io.github.vgg4j.datavec.TrainingData;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import picocli.CommandLine;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.vgg4j.core.Head;
 import io.github.vgg4j.core.VGGBuilder;
 import io.github.vgg4j.core.VggConfiguration;
-import io.github.vgg4j.core.io.Downloads;
+import io.github.vgg4j.core.internal.Downloads;
 import io.github.vgg4j.core.io.ModelFiles;
 import io.github.vgg4j.core.io.ModelInfo;
 import io.github.vgg4j.core.io.Preprocessing;

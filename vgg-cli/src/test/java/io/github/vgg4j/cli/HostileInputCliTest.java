@@ -10,7 +10,7 @@ import io.github.vgg4j.core.io.HostileModels;
 import io.github.vgg4j.core.io.ModelFiles;
 import io.github.vgg4j.core.io.ModelInfo;
 import io.github.vgg4j.core.io.Preprocessing;
-import io.github.vgg4j.datavec.DatasetCache;
+import io.github.vgg4j.datavec.internal.DatasetCache;
 import io.github.vgg4j.datavec.HostileData;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;

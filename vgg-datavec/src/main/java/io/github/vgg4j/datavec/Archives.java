@@ -1,6 +1,6 @@
 package io.github.vgg4j.datavec;
 
-import io.github.vgg4j.core.io.AtomicFiles;
+import io.github.vgg4j.core.internal.AtomicFiles;
 import org.apache.commons.compress.archivers.ArchiveEntry;
 import org.apache.commons.compress.archivers.ArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  * that is renamed into place only when complete: an interrupted or refused extraction leaves
  * nothing behind, and never a half-filled folder that a later run would take for the data.
  */
-public final class Archives {
+final class Archives {
 
     private Archives() {
     }

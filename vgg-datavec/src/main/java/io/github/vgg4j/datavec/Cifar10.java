@@ -1,8 +1,9 @@
 package io.github.vgg4j.datavec;
 
+import io.github.vgg4j.datavec.internal.DatasetCache;
 import io.github.vgg4j.core.internal.MemoryLimits;
-import io.github.vgg4j.core.io.Checksum;
-import io.github.vgg4j.core.io.Downloads;
+import io.github.vgg4j.core.internal.Checksum;
+import io.github.vgg4j.core.internal.Downloads;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;

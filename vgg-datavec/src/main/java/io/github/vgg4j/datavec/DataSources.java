@@ -1,5 +1,6 @@
 package io.github.vgg4j.datavec;
 
+import io.github.vgg4j.datavec.internal.DatasetCache;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,8 @@
 package io.github.vgg4j.datavec;
 
-import io.github.vgg4j.core.io.Checksum;
-import io.github.vgg4j.core.io.Downloads;
+import io.github.vgg4j.datavec.internal.DatasetCache;
+import io.github.vgg4j.core.internal.Checksum;
+import io.github.vgg4j.core.internal.Downloads;
 
 import java.io.IOException;
 import java.net.URI;

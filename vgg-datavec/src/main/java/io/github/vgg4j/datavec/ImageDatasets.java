@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /** Views of datasets. */
-public final class ImageDatasets {
+final class ImageDatasets {
 
     private ImageDatasets() {
     }

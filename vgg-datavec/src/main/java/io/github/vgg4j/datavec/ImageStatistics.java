@@ -1,11 +1,12 @@
 package io.github.vgg4j.datavec;
 
+import io.github.vgg4j.datavec.internal.Splits;
 import io.github.vgg4j.core.io.Preprocessing;
 
 import java.util.SplittableRandom;
 
 /** Per-channel mean and standard deviation of training images, for a fitted normalisation. */
-public final class ImageStatistics {
+final class ImageStatistics {
 
     private ImageStatistics() {
     }

@@ -1,6 +1,6 @@
 package io.github.vgg4j.datavec;
 
-import io.github.vgg4j.core.io.AtomicFiles;
+import io.github.vgg4j.core.internal.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.file.Path;

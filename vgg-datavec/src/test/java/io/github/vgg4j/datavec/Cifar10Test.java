@@ -1,5 +1,6 @@
 package io.github.vgg4j.datavec;
 
+import io.github.vgg4j.datavec.internal.DatasetCache;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -122,7 +123,7 @@ class Cifar10Test {
     void locateUsesTheCacheAndOfflineSaysWhatToPutWhere() throws IOException {
         Path cache = Files.createDirectory(dir.resolve("cache"));
         System.setProperty(DatasetCache.PROPERTY, cache.toString());
-        System.setProperty(io.github.vgg4j.core.io.Downloads.OFFLINE, "true");
+        System.setProperty(io.github.vgg4j.core.internal.Downloads.OFFLINE, "true");
         try {
             IOException e = assertThrows(IOException.class, Cifar10::locate);
             assertTrue(e.getMessage().contains(cache.resolve("cifar-10-binary.tar.gz").toString()), e.getMessage());
@@ -132,7 +133,7 @@ class Cifar10Test {
             assertEquals(cache.resolve("cifar-10-batches-bin"), Cifar10.locate());
         } finally {
             System.clearProperty(DatasetCache.PROPERTY);
-            System.clearProperty(io.github.vgg4j.core.io.Downloads.OFFLINE);
+            System.clearProperty(io.github.vgg4j.core.internal.Downloads.OFFLINE);
         }
     }
 }

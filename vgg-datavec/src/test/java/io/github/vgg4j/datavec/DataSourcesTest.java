@@ -1,5 +1,6 @@
 package io.github.vgg4j.datavec;
 
+import io.github.vgg4j.datavec.internal.DatasetCache;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
 import org.junit.jupiter.api.AfterEach;

@@ -1,5 +1,6 @@
 package io.github.vgg4j.datavec;
 
+import io.github.vgg4j.datavec.internal.Splits;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,6 @@
 package io.github.vgg4j.datavec;
 
+import io.github.vgg4j.datavec.internal.DatasetCache;
 import io.github.vgg4j.core.Head;
 import io.github.vgg4j.core.VGGBuilder;
 import io.github.vgg4j.core.io.ModelInfo;

@@ -1,5 +1,6 @@
 package io.github.vgg4j.datavec;
 
+import io.github.vgg4j.datavec.internal.Splits;
 import io.github.vgg4j.core.io.Preprocessing;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

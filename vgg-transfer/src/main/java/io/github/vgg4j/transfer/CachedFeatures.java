@@ -2,7 +2,7 @@ package io.github.vgg4j.transfer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.vgg4j.datavec.SkippedFiles;
-import io.github.vgg4j.datavec.Splits;
+import io.github.vgg4j.datavec.internal.Splits;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.DataSetPreProcessor;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.vgg4j.core.io.AtomicFiles;
+import io.github.vgg4j.core.internal.AtomicFiles;
 import io.github.vgg4j.datavec.ImageBatches;
 import io.github.vgg4j.datavec.SkippedFiles;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;

@@ -1,6 +1,6 @@
 package io.github.vgg4j.transfer;
 
-import io.github.vgg4j.datavec.DatasetCache;
+import io.github.vgg4j.datavec.internal.DatasetCache;
 import io.github.vgg4j.datavec.TrainingData;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;

@@ -1,8 +1,8 @@
 package io.github.vgg4j.transfer;
 
 import io.github.vgg4j.core.VggConfiguration;
-import io.github.vgg4j.core.io.Checksum;
-import io.github.vgg4j.core.io.Downloads;
+import io.github.vgg4j.core.internal.Checksum;
+import io.github.vgg4j.core.internal.Downloads;
 import io.github.vgg4j.core.io.ModelFiles;
 import io.github.vgg4j.core.io.ModelInfo;
 import io.github.vgg4j.core.io.Preprocessing;

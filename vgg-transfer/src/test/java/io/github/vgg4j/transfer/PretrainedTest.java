@@ -1,7 +1,7 @@
 package io.github.vgg4j.transfer;
 
-import io.github.vgg4j.core.io.Checksum;
-import io.github.vgg4j.core.io.Downloads;
+import io.github.vgg4j.core.internal.Checksum;
+import io.github.vgg4j.core.internal.Downloads;
 import io.github.vgg4j.core.io.ModelFiles;
 import io.github.vgg4j.core.io.Preprocessing;
 import io.github.vgg4j.core.zoo.Vgg16;

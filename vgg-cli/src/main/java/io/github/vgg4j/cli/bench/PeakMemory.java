@@ -22,11 +22,6 @@ public final class PeakMemory {
         return statusBytes("VmHWM:");
     }
 
-    /** The resident set now ({@code VmRSS}), or -1 where /proc is not available. */
-    public static long residentBytes() {
-        return statusBytes("VmRSS:");
-    }
-
     private static long statusBytes(String field) {
         try {
             for (String line : Files.readAllLines(STATUS)) {

@@ -2,7 +2,7 @@ package io.github.vgg4j.cli.report;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.github.vgg4j.core.io.AtomicFiles;
+import io.github.vgg4j.core.internal.AtomicFiles;
 import io.github.vgg4j.core.train.EpochResult;
 import io.github.vgg4j.core.train.EvaluationReport;
 import org.apache.commons.csv.CSVFormat;

@@ -1,5 +1,6 @@
 package io.github.vgg4j.core.io;
 
+import io.github.vgg4j.core.internal.AtomicFiles;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;

@@ -2,7 +2,7 @@ package io.github.vgg4j.core.train;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.vgg4j.core.io.AtomicFiles;
+import io.github.vgg4j.core.internal.AtomicFiles;
 import io.github.vgg4j.core.io.ModelFiles;
 import io.github.vgg4j.core.io.ModelInfo;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;

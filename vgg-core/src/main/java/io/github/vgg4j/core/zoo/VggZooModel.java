@@ -2,8 +2,8 @@ package io.github.vgg4j.core.zoo;
 
 import io.github.vgg4j.core.VGGBuilder;
 import io.github.vgg4j.core.VggConfiguration;
-import io.github.vgg4j.core.io.Checksum;
-import io.github.vgg4j.core.io.Downloads;
+import io.github.vgg4j.core.internal.Checksum;
+import io.github.vgg4j.core.internal.Downloads;
 import io.github.vgg4j.core.io.ModelFiles;
 import org.deeplearning4j.common.resources.DL4JResources;
 import org.deeplearning4j.common.resources.ResourceType;

@@ -1,5 +1,6 @@
 package io.github.vgg4j.core.io;
 
+import io.github.vgg4j.core.internal.Checksum;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,5 +1,7 @@
 package io.github.vgg4j.core.io;
 
+import io.github.vgg4j.core.internal.Checksum;
+import io.github.vgg4j.core.internal.Downloads;
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -2,7 +2,7 @@ package io.github.vgg4j.core.zoo;
 
 import io.github.vgg4j.core.Head;
 import io.github.vgg4j.core.VggConfiguration;
-import io.github.vgg4j.core.io.Downloads;
+import io.github.vgg4j.core.internal.Downloads;
 import org.deeplearning4j.common.resources.DL4JResources;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;

@@ -1,4 +1,4 @@
-package io.github.vgg4j.core.io;
+package io.github.vgg4j.core.internal;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,4 +1,4 @@
-package io.github.vgg4j.core.io;
+package io.github.vgg4j.core.internal;
 
 import java.io.IOException;
 import java.io.InputStream;

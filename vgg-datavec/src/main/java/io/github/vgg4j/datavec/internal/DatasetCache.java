@@ -1,4 +1,4 @@
-package io.github.vgg4j.datavec;
+package io.github.vgg4j.datavec.internal;
 
 import java.nio.file.Path;
 

@@ -1,4 +1,6 @@
-package io.github.vgg4j.datavec;
+package io.github.vgg4j.datavec.internal;
+
+import io.github.vgg4j.datavec.ImageDataset;
 
 import java.util.ArrayList;
 import java.util.Arrays;
