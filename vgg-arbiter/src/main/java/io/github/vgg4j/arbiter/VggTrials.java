@@ -1,5 +1,7 @@
 package io.github.vgg4j.arbiter;
 
+import io.github.vgg4j.core.FastPath;
+import io.github.vgg4j.core.Precision;
 import io.github.vgg4j.core.VGGBuilder;
 import io.github.vgg4j.core.io.ModelFiles;
 import io.github.vgg4j.datavec.TrainingData;
@@ -36,6 +38,10 @@ final class VggTrials implements Trials {
         Map<String, String> d = new LinkedHashMap<>();
         d.put("model", t.name());
         d.put("modelConfiguration", Fingerprints.sha256(t.build().toJson()));
+        Precision p = FastPath.resolve(t.precision());
+        if (p != Precision.FP32) {
+            d.put("precision", p.toString()); // not in the configuration's JSON; float32 searches describe as before
+        }
         d.putAll(Fingerprints.data(first));
         return d;
     }

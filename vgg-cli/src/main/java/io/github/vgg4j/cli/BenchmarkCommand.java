@@ -62,10 +62,8 @@ final class BenchmarkCommand implements Callable<Integer> {
                     + "until then are never timed; their number is reported). Default: ${DEFAULT-VALUE}.")
     int warmup;
 
-    @Option(names = "--precision", paramLabel = "fp32|bf16|auto", defaultValue = "fp32",
-            description = "What the kernels compute in: fp32, bf16 (bfloat16 with float32 weights and loss; needs a CPU "
-                    + "with AVX-512 BF16 or AMX) or auto (bf16 where the CPU has it). Default: ${DEFAULT-VALUE}.")
-    String precisionOption;
+    @Mixin
+    PrecisionOptions precisionOptions;
 
     @Option(names = "--phase", paramLabel = "both|train|inference", defaultValue = "both",
             description = "What to measure. Default: ${DEFAULT-VALUE}.")
@@ -89,13 +87,7 @@ final class BenchmarkCommand implements Callable<Integer> {
             throw Usage.error(spec, "--batch and --iterations must be >= 1 and --warmup >= 0, got batch "
                     + batch + ", iterations " + iterations + ", warmup " + warmup);
         }
-        Precision requested;
-        try {
-            requested = Precision.parse(precisionOption);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--precision: " + e.getMessage());
-        }
-        VGGBuilder builder = architecture.builder().precision(requested);
+        VGGBuilder builder = architecture.builder().precision(precisionOptions.resolve(spec));
         MultiLayerNetwork net = builder.buildNetwork();
         precision = FastPath.precision(net);
         long[] shape = {architecture.input.channels(), architecture.input.height(), architecture.input.width()};

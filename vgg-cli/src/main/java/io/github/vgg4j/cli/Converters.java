@@ -7,6 +7,7 @@ import io.github.vgg4j.arbiter.SearchSpace;
 import io.github.vgg4j.arbiter.VggSearchSpace;
 import io.github.vgg4j.core.Head;
 import io.github.vgg4j.core.InitScheme;
+import io.github.vgg4j.core.Precision;
 import io.github.vgg4j.core.VGGBuilder;
 import io.github.vgg4j.core.VggConfiguration;
 import io.github.vgg4j.core.io.Preprocessing;
@@ -173,6 +174,12 @@ final class Converters {
     static final class Schedule extends Checked<LearningRateSchedule> {
         Schedule() {
             super(LearningRateSchedule::parse, s -> { });
+        }
+    }
+
+    static final class PrecisionName extends Checked<Precision> {
+        PrecisionName() {
+            super(Precision::parse, p -> { });
         }
     }
 

@@ -13,6 +13,8 @@ import io.github.vgg4j.datavec.SkippedFiles;
 import io.github.vgg4j.datavec.TrainingData;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import io.github.vgg4j.core.FastPath;
+import io.github.vgg4j.core.Precision;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -45,11 +47,15 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "Default: ${DEFAULT-VALUE}.")
     int batch;
 
+    @Mixin
+    PrecisionOptions precision;
+
     @Option(names = "--json", description = "Print one JSON object (accuracy, perClassAccuracy, confusion) on stdout.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
+        Precision compute = precision.resolve(spec);
         ModelFiles.LoadedModel loaded = ModelFiles.load(model, false);
         ModelInfo info = loaded.info();
         if (info == null || info.labels().isEmpty()) {
@@ -63,7 +69,7 @@ final class EvaluateCommand implements Callable<Integer> {
         SkippedFiles skipped = new SkippedFiles();
         EvaluationReport report;
         try (ImageBatches batches = TrainingData.forModel(data, info, batch, skipped)) {
-            report = Evaluator.evaluate(loaded.network(), batches, info.labels());
+            report = Evaluator.evaluate(FastPath.apply(loaded.network(), compute), batches, info.labels());
         } catch (IllegalStateException e) {
             // "nothing to evaluate": say which data, and why its files gave no example
             throw new BadDataException(data.source() + ": " + e.getMessage() + (skipped.count() > 0 ? "; " + skipped : ""), e);

@@ -2,6 +2,7 @@ package io.github.vgg4j.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.vgg4j.core.Precision;
 import io.github.vgg4j.core.io.Preprocessing;
 import io.github.vgg4j.core.train.EpochResult;
 import io.github.vgg4j.core.train.TrainingProgress;
@@ -120,6 +121,9 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", defaultValue = "vgg-finetuned.zip", description = "Default: ${DEFAULT-VALUE}.")
     Path out;
 
+    @Mixin
+    PrecisionOptions precision;
+
     @Option(names = "--json", description = "Print one JSON object (testAccuracy, valAccuracy, epochs, featurize, ...) on stdout.")
     boolean json;
 
@@ -132,9 +136,10 @@ final class FinetuneCommand implements Callable<Integer> {
                     + "un-augmented images");
         }
         Outputs.requireWritableFile(out, "--out");
+        Precision compute = precision.resolve(spec);
         DataBundle bundle = dataOptions.open();
         PretrainedModel pretrained = openBase();
-        FineTuner tuner = tuner(fineTune(pretrained), augment);
+        FineTuner tuner = tuner(fineTune(pretrained).precision(compute), augment);
         err.printf(Locale.ROOT, "vgg finetune: %s (%s, input %s, %s) on %s, %s; freeze through %s%n", base,
                 pretrained.isGraph() ? "ComputationGraph" : "MultiLayerNetwork", shape(pretrained.inputShape()),
                 pretrained.preprocessing().name(), bundle.source(), bundle.format(), freezeThrough);

@@ -3,12 +3,14 @@ package io.github.vgg4j.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.vgg4j.cli.report.Csv;
+import io.github.vgg4j.core.Precision;
 import io.github.vgg4j.core.internal.AtomicFiles;
 import io.github.vgg4j.datavec.KaggleSubmission;
 import io.github.vgg4j.datavec.Predictor;
 import io.github.vgg4j.datavec.SkippedFiles;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -74,6 +76,9 @@ final class PredictCommand implements Callable<Integer> {
             description = "Default: ${DEFAULT-VALUE}.")
     int batch;
 
+    @Mixin
+    PrecisionOptions precision;
+
     @Option(names = "--json", description = "Print one JSON object {\"predictions\": [{\"file\", \"top\": [{\"index\", \"label\", "
             + "\"probability\"}]}]} on stdout.")
     boolean json;
@@ -88,7 +93,8 @@ final class PredictCommand implements Callable<Integer> {
                 Outputs.requireWritableFile(out, out == csv ? "--csv" : "--kaggle-csv");
             }
         }
-        Predictor predictor = Predictor.open(model).batchSize(batch);
+        Precision compute = precision.resolve(spec);
+        Predictor predictor = Predictor.open(model).batchSize(batch).precision(compute);
         if (kaggleCsv != null) {
             kaggleRows(predictor.labels(), List.of()); // the positive class is checked before any image is read
         }

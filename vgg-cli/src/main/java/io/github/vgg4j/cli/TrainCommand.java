@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.vgg4j.cli.report.SamplePredictions;
 import io.github.vgg4j.cli.report.TrainingReport;
 import io.github.vgg4j.core.InitScheme;
+import io.github.vgg4j.core.Precision;
 import io.github.vgg4j.core.VGGBuilder;
 import io.github.vgg4j.core.io.ModelFiles;
 import io.github.vgg4j.core.io.ModelInfo;
@@ -133,6 +134,9 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     GuardOptions guard;
 
+    @Mixin
+    PrecisionOptions precision;
+
     @Option(names = "--json", description = "Print one JSON object (testAccuracy, valAccuracy, epochs, ...) on stdout.")
     boolean json;
 
@@ -158,9 +162,10 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
         checkOutputs();
+        Precision compute = precision.resolve(spec);
         DataBundle bundle = dataOptions.open();
         try (TrainingData data = trainingData(bundle, err)) {
-            VGGBuilder builder = network(data);
+            VGGBuilder builder = network(data).precision(compute);
             announce(bundle, data, builder, err);
             MultiLayerNetwork net = builder.buildNetwork();
             ModelInfo info = data.modelInfo(builder.name(), Map.of("epochs", String.valueOf(epochs), "seed",

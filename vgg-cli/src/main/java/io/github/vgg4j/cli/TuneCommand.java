@@ -9,6 +9,7 @@ import io.github.vgg4j.arbiter.Search;
 import io.github.vgg4j.arbiter.SearchResult;
 import io.github.vgg4j.arbiter.SearchSpace;
 import io.github.vgg4j.arbiter.VggSearchSpace;
+import io.github.vgg4j.core.Precision;
 import io.github.vgg4j.core.VGGBuilder;
 import io.github.vgg4j.datavec.DataBundle;
 import io.github.vgg4j.datavec.TrainingData;
@@ -126,6 +127,9 @@ final class TuneCommand implements Callable<Integer> {
     @Mixin
     GuardOptions guard;
 
+    @Mixin
+    PrecisionOptions precision;
+
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "vgg-tune",
             description = "Results folder: results.csv, results.json, best-model.zip, score-vs-lr.png. Default: ${DEFAULT-VALUE}.")
     Path out;
@@ -140,11 +144,12 @@ final class TuneCommand implements Callable<Integer> {
                     + "fraction in (0, 1), got " + valFraction);
         }
         search(architecture.builder(ArchitectureOptions.PAPER_INPUT, null, null)); // every option checked before the data is read
+        Precision compute = precision.resolve(spec);
         Outputs.requireWritableFolder(out, "--out");
         DataBundle bundle = dataOptions.open();
         InputShape input = architecture.input(TrainingData.defaultInputShape(bundle));
         // the network's input and classes follow the data, as in vgg train
-        Search s = search(architecture.builder(input, bundle.labels().size(), null));
+        Search s = search(architecture.builder(input, bundle.labels().size(), null).precision(compute));
         PrintWriter err = spec.commandLine().getErr();
         err.printf(Locale.ROOT, "vgg tune: %s, %s; input %s; results in %s%n", bundle.format(), bundle.source(), input, out);
         SearchProgress progress = SearchProgress.of(err, epochs);

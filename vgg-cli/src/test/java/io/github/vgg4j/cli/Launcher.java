@@ -45,6 +45,12 @@ final class Launcher {
      * {@code VGG_JAVA_OPTS=javaOptions} (they come after the launcher's own, so they win).
      */
     Run run(Path workDir, Path crashDir, String javaOptions, int limitSeconds, String... args) throws Exception {
+        return run(workDir, crashDir, javaOptions, Map.of(), limitSeconds, args);
+    }
+
+    /** {@link #run(Path, Path, String, int, String...)} with more environment variables (e.g. oneDNN's ISA cap). */
+    Run run(Path workDir, Path crashDir, String javaOptions, Map<String, String> environment, int limitSeconds,
+            String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("bash", SCRIPT.toString()));
         command.addAll(List.of(args));
         Path out = Files.createTempFile(logs, "out", ".txt");
@@ -55,6 +61,7 @@ final class Launcher {
         env.put("VGG_RUN_DIR", runDir.toString());
         env.put("VGG_CRASH_DIR", crashDir.toString());
         env.put("VGG_JAVA_OPTS", javaOptions);
+        env.putAll(environment);
         Process p = pb.start();
         boolean ended = p.waitFor(limitSeconds, TimeUnit.SECONDS);
         if (!ended) {

@@ -319,6 +319,11 @@ public final class VGGBuilder {
         return numClasses;
     }
 
+    /** What the kernels will compute in, as given to {@link #precision(Precision)} (AUTO unresolved). */
+    public Precision precision() {
+        return precision;
+    }
+
     /** The configuration, validated. Builds no weights (cheap even for VGG19) and changes nothing in the JVM. */
     public MultiLayerConfiguration build() {
         validateSize();

@@ -1,5 +1,7 @@
 package io.github.vgg4j.datavec;
 
+import io.github.vgg4j.core.FastPath;
+import io.github.vgg4j.core.Precision;
 import io.github.vgg4j.core.io.ModelFiles;
 import io.github.vgg4j.core.io.ModelInfo;
 import io.github.vgg4j.core.train.Evaluator;
@@ -51,6 +53,12 @@ public final class Predictor {
                     + " prediction needs");
         }
         return new Predictor(loaded.network(), loaded.info());
+    }
+
+    /** What the network's kernels compute in ({@link FastPath#apply(Model, Precision)}); the file's weights are float32 either way. */
+    public Predictor precision(Precision precision) {
+        FastPath.apply(network, precision);
+        return this;
     }
 
     public Predictor batchSize(int b) {

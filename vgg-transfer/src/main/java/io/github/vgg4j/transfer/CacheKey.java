@@ -1,5 +1,6 @@
 package io.github.vgg4j.transfer;
 
+import io.github.vgg4j.core.Precision;
 import io.github.vgg4j.datavec.ImageBatches;
 import io.github.vgg4j.datavec.ImageDataset;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
@@ -29,7 +30,8 @@ import java.util.SplittableRandom;
  *       learning rate keeps the cache) and every parameter value;</li>
  *   <li>the data: the examples in order (id and label), and each image file's size and
  *       modification time, or for in-memory sources (CIFAR-10, idx) the pixels themselves;</li>
- *   <li>how images become input: the fit (size, crop), the preprocessing, the label names.</li>
+ *   <li>how images become input: the fit (size, crop), the preprocessing, the label names;</li>
+ *   <li>the kernels' precision, when it is not float32.</li>
  * </ul>
  */
 final class CacheKey {
@@ -41,6 +43,9 @@ final class CacheKey {
     static String of(Chain frozen, int freezeIndex, ImageBatches images) throws IOException {
         MessageDigest sha = sha256();
         text(sha, VERSION);
+        if (frozen.precision() != Precision.FP32) {
+            text(sha, frozen.precision().toString()); // bfloat16 features differ; float32 keys stay as they were
+        }
         for (int i = 0; i <= freezeIndex; i++) {
             Chain.Step s = frozen.steps().get(i);
             text(sha, s.name());

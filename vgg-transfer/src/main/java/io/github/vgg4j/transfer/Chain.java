@@ -1,6 +1,7 @@
 package io.github.vgg4j.transfer;
 
 import io.github.vgg4j.core.FastPath;
+import io.github.vgg4j.core.Precision;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -51,11 +52,14 @@ final class Chain {
     private final List<Step> steps;
     private final String graphInput;
     private final DataType dataType;
+    /** What the source network's kernels compute in: its slices compute in it too. */
+    private final Precision precision;
 
-    private Chain(List<Step> steps, String graphInput, DataType dataType) {
+    private Chain(List<Step> steps, String graphInput, DataType dataType, Precision precision) {
         this.steps = List.copyOf(steps);
         this.graphInput = graphInput;
         this.dataType = dataType;
+        this.precision = precision;
     }
 
     static Chain of(Model model) {
@@ -66,7 +70,7 @@ final class Chain {
                 NeuralNetConfiguration conf = unfrozen(c.getConf(i));
                 steps.add(new Step(conf.getLayer().getLayerName(), conf, c.getInputPreProcess(i), m.getLayer(i), null));
             }
-            return new Chain(steps, null, c.getDataType());
+            return new Chain(steps, null, c.getDataType(), FastPath.precision(m));
         }
         if (model instanceof ComputationGraph g) {
             return ofGraph(g);
@@ -130,7 +134,7 @@ final class Chain {
                         + ": only layers and preprocessors can be read as a chain");
             }
         }
-        return new Chain(steps, input, conf.getDataType());
+        return new Chain(steps, input, conf.getDataType(), FastPath.precision(g));
     }
 
     static NeuralNetConfiguration unfrozen(NeuralNetConfiguration conf) {
@@ -196,6 +200,10 @@ final class Chain {
      *
      * @param customize applied to each copied layer configuration before the network is built (may be null)
      */
+    Precision precision() {
+        return precision;
+    }
+
     MultiLayerNetwork slice(int from, int to, java.util.function.Consumer<NeuralNetConfiguration> customize) {
         List<NeuralNetConfiguration> confs = new ArrayList<>();
         Map<Integer, InputPreProcessor> pre = new HashMap<>();
@@ -220,7 +228,7 @@ final class Chain {
                 net.getLayer(i - from).params().assign(steps.get(i).layer().params());
             }
         }
-        return FastPath.apply(net); // a network vgg4j hands out or trains: on the kernels
+        return FastPath.apply(net, precision); // a network vgg4j hands out or trains: on the kernels, in the source's precision
     }
 
     /** Copies the parameters of every layer of {@code source} into the layer of the same name in {@code target}. */

@@ -1,6 +1,7 @@
 package io.github.vgg4j.transfer;
 
 import io.github.vgg4j.core.FastPath;
+import io.github.vgg4j.core.Precision;
 import io.github.vgg4j.core.io.ModelInfo;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -56,6 +57,7 @@ public final class FineTune {
     private double weightDecay = 5e-4;
     private double dropout = 0.5;
     private long seed = 42;
+    private Precision precision;
 
     private FineTune(PretrainedModel base) {
         this.base = Objects.requireNonNull(base, "base");
@@ -150,11 +152,31 @@ public final class FineTune {
         return this;
     }
 
-    /** The network with its new head and frozen layers, ready to train. */
+    /**
+     * What the fine-tuning network's kernels compute in ({@link Precision}; AUTO: bf16 where the
+     * CPU has it). Default: the base network's ({@code FastPath.precision(base.network())}, FP32 for
+     * a model just loaded). Saved models are float32 either way.
+     */
+    public FineTune precision(Precision precision) {
+        this.precision = Objects.requireNonNull(precision, "precision");
+        return this;
+    }
+
+    /** The precision {@link #build()} gives the network: the one set (resolved), or the base network's. */
+    Precision precision() {
+        return precision != null ? FastPath.resolve(precision) : FastPath.precision(base.network());
+    }
+
+    /**
+     * The network with its new head and frozen layers, ready to train.
+     *
+     * @throws IllegalStateException for {@link Precision#BF16} on a CPU without native bfloat16
+     */
     public TransferModel build() {
         if (labels == null) {
             throw new IllegalStateException("FineTune needs labels(...): the classes of your data");
         }
+        Precision p = precision(); // an unsupported precision fails before the copy is made
         Chain chain = Chain.of(base.network());
         String what = "the pretrained " + base.info().architecture();
         int freeze = freezeThrough == null ? LayerNames.defaultFreeze(chain) : LayerNames.resolve(chain, freezeThrough, what);
@@ -190,7 +212,7 @@ public final class FineTune {
         ModelInfo info = new ModelInfo(base.info().architecture() + "-finetuned", base.inputShape(), labels,
                 base.preprocessing(), props);
         // DL4J's TransferLearning makes new layers of DL4J's own classes: the kernels go in again.
-        return new TransferModel(FastPath.apply((org.deeplearning4j.nn.api.Model) built), info, frozen, this);
+        return new TransferModel(FastPath.apply((org.deeplearning4j.nn.api.Model) built, p), info, frozen, this);
     }
 
     /** The output layer is replaced; a network without a classifier (a no-top import) gets one. */

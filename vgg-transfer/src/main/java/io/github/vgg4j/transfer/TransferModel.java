@@ -96,13 +96,14 @@ public final class TransferModel {
                         .setFeatureExtractor(chain.names().get(index)).build();
         Map<String, String> props = new java.util.LinkedHashMap<>(info.properties());
         props.put("freezeThrough", chain.names().get(index));
-        return new TransferModel(FastPath.apply(next), new ModelInfo(info.architecture(), info.inputShape(), info.labels(), info.preprocessing(),
+        return new TransferModel(FastPath.apply(next, FastPath.precision(network)), new ModelInfo(info.architecture(), info.inputShape(), info.labels(), info.preprocessing(),
                 props), chain.names().subList(0, index + 1), options);
     }
 
     /**
      * A copy of the network without the frozen wrappers (what is saved: a plain network that a
-     * later fine-tuning or {@code vgg evaluate} loads like any other), on vgg4j's kernels.
+     * later fine-tuning or {@code vgg evaluate} loads like any other), on vgg4j's kernels in the
+     * network's precision.
      */
     public Model plainNetwork() {
         if (network instanceof MultiLayerNetwork m) {
@@ -112,7 +113,7 @@ public final class TransferModel {
             }
             MultiLayerNetwork plain = new MultiLayerNetwork(conf);
             plain.init(m.params().dup(), false);
-            return FastPath.apply(plain);
+            return FastPath.apply(plain, FastPath.precision(network));
         }
         ComputationGraph g = (ComputationGraph) network;
         ComputationGraphConfiguration conf = g.getConfiguration().clone();
@@ -128,7 +129,7 @@ public final class TransferModel {
         }
         ComputationGraph plain = new ComputationGraph(conf);
         plain.init(g.params().dup(), false);
-        return FastPath.apply(plain);
+        return FastPath.apply(plain, FastPath.precision(network));
     }
 
     /** Saves the plain network with its labels and preprocessing (atomically). */

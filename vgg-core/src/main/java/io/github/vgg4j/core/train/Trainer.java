@@ -1,6 +1,7 @@
 package io.github.vgg4j.core.train;
 
 import io.github.vgg4j.core.FastPath;
+import io.github.vgg4j.core.Precision;
 import io.github.vgg4j.core.internal.MemoryLimits;
 import io.github.vgg4j.core.spi.KernelProvider;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -106,7 +107,7 @@ public final class Trainer {
                     throw new IOException(checkpoints.checkpoint() + " was written for " + s.numClasses()
                             + " classes, the data has " + labels.size());
                 }
-                requireSameOptions(checkpoints.checkpoint(), s, learningRate(net), batchSize);
+                requireSameOptions(checkpoints.checkpoint(), s, learningRate(net), batchSize, FastPath.precision(net));
                 run = new Run(s);
                 guard.restore(s.guard());
                 if (s.kernelChoices() != null) {
@@ -224,7 +225,7 @@ public final class Trainer {
     private void write(Checkpoints checkpoints, MultiLayerNetwork net, Run run, DivergenceGuard.Watch guard,
                        List<String> labels, boolean finalEpoch) {
         try {
-            checkpoints.write(net, run.state(guard, options, labels.size()));
+            checkpoints.write(net, run.state(guard, options, labels.size(), FastPath.precision(net)));
         } catch (IOException e) {
             fail(run, finalEpoch, "cannot write the checkpoint in " + options.checkpointDir() + ": " + e.getMessage()
                     + " (the previous checkpoint is intact)", e);
@@ -241,11 +242,13 @@ public final class Trainer {
     }
 
     /**
-     * A resumed run must be the run it resumes: the same first learning rate, seed, schedule and
-     * batch size (the number of epochs may grow). Anything else is refused, naming both values,
-     * because a resumed run promises the result the interrupted one would have had.
+     * A resumed run must be the run it resumes: the same first learning rate, seed, schedule,
+     * batch size and precision of the kernels (the number of epochs may grow). Anything else is
+     * refused, naming both values, because a resumed run promises the result the interrupted one
+     * would have had.
      */
-    private void requireSameOptions(Path file, TrainingState s, double learningRate, int batchSize) throws IOException {
+    private void requireSameOptions(Path file, TrainingState s, double learningRate, int batchSize, Precision precision)
+            throws IOException {
         List<String> differ = new ArrayList<>();
         double first = s.firstLearningRate();
         if (Math.abs(first - learningRate) > 1e-9 * Math.max(Math.abs(first), Math.abs(learningRate))) {
@@ -259,6 +262,9 @@ public final class Trainer {
         }
         if (s.batchSize() != null && s.batchSize() > 0 && batchSize > 0 && s.batchSize() != batchSize) {
             differ.add("batch size " + s.batchSize() + " there, " + batchSize + " here");
+        }
+        if (s.precision() != null && !s.precision().equals(precision.toString())) {
+            differ.add("precision " + s.precision() + " there, " + precision + " here");
         }
         if (!differ.isEmpty()) {
             throw new IOException(file + " was written by a run with other options (" + String.join("; ", differ)
@@ -411,11 +417,11 @@ public final class Trainer {
             seconds = 0;
         }
 
-        TrainingState state(DivergenceGuard.Watch guard, TrainingOptions options, int numClasses) {
+        TrainingState state(DivergenceGuard.Watch guard, TrainingOptions options, int numClasses, Precision precision) {
             return new TrainingState(TrainingState.VERSION, epoch, batch, iterations, learningRate, best, bestEpoch,
                     sinceImprovement, List.copyOf(history), lossSum, batches, examples, seconds, guard.state(), options.seed(),
                     numClasses, FastPath.kernels().map(KernelProvider::choices).orElse(Map.of()), baseLearningRate,
-                    options.schedule().toString(), batchSize);
+                    options.schedule().toString(), batchSize, precision.toString());
         }
     }
 }
