@@ -133,6 +133,9 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     GuardOptions guard;
 
+    @Mixin
+    SparkOptions spark;
+
     @Option(names = "--json", description = "Print one JSON object (testAccuracy, valAccuracy, epochs, ...) on stdout.")
     boolean json;
 
@@ -158,7 +161,8 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
         checkOutputs();
-        DataBundle bundle = dataOptions.open();
+        spark.check(spec);
+        DataBundle bundle = spark.on() ? spark.open(spec, dataOptions) : dataOptions.open();
         try (TrainingData data = trainingData(bundle, err)) {
             VGGBuilder builder = network(data);
             announce(bundle, data, builder, err);
@@ -248,7 +252,12 @@ final class TrainCommand implements Callable<Integer> {
         if (checkpointDir != null) {
             options = options.withCheckpoints(checkpointDir, checkpointMinutes, info).resuming(resume);
         }
-        TrainingProgress progress = LossLog.around(ConsoleProgress.of(err, epochs, data.train().numBatches()), lossLog, resume);
+        ConsoleProgress console = ConsoleProgress.of(err, epochs, data.train().numBatches());
+        TrainingProgress progress = LossLog.around(spark.on() ? console.withEpochTail(SparkOptions::throughput) : console,
+                lossLog, resume);
+        if (spark.on()) {
+            return spark.fit(spec, dataOptions, net, data, options, progress, err);
+        }
         try (TrainingUi trainingUi = ui ? TrainingUi.start(uiPort) : null) {
             if (trainingUi != null) {
                 net.addListeners(trainingUi.listener(UI_FREQUENCY));

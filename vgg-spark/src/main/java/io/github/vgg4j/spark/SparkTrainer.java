@@ -15,7 +15,9 @@ import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Trains a vgg4j network data-parallel on Apache Spark: DL4J's parameter averaging, with every
@@ -68,6 +70,18 @@ public final class SparkTrainer {
      */
     public record Result(Trainer.TrainingResult training, int workers, int batchPerWorker, int averagingFrequency,
                          List<String> workerNetworks, double executorSecondsPerBatch) {
+
+        /**
+         * What a run reports after training ({@code vgg train --spark}, {@code SparkTrainMain}): how it
+         * was spread, one minibatch's fit on the executors, and what the workers' networks ran on.
+         */
+        public List<String> summary() {
+            List<String> lines = new ArrayList<>();
+            lines.add(String.format(Locale.ROOT, "%d workers x batch %d, averaging every %d; %.1f ms per minibatch on the "
+                    + "executors", workers, batchPerWorker, averagingFrequency, executorSecondsPerBatch * 1e3));
+            new LinkedHashSet<>(workerNetworks).forEach(line -> lines.add("worker network: " + line));
+            return lines;
+        }
     }
 
     /** Starts a Spark context on {@link SparkTraining#master()} (spark-submit's when null), trains, stops it. */
