@@ -30,6 +30,9 @@ final class SparkOptions {
             new String[] {"--ui", "DL4J's training UI listens to the driver's network, which the executors train, not it"},
             new String[] {"--ui-port", "DL4J's training UI listens to the driver's network, which the executors train, not it"});
 
+    /** Set by ./vgg with --spark: the command line's jar and classpath (not Spark's). */
+    static final String CLASSPATH_PROPERTY = "vgg4j.cli.classpath";
+
     @Option(names = "--spark", paramLabel = "MASTER", converter = Converters.SparkMaster.class,
             description = {"Train data-parallel on Apache Spark (parameter averaging; docs/spark.md): local[N] (N worker "
                     + "threads in this JVM), spark://HOST:PORT (a standalone cluster), yarn or k8s://.... --data must be "
@@ -98,10 +101,31 @@ final class SparkOptions {
     /** Trains on the cluster; prints how the run was spread and what the executors ran on. */
     Trainer.TrainingResult fit(CommandSpec spec, DataOptions dataOptions, MultiLayerNetwork net, TrainingData data,
                                TrainingOptions options, TrainingProgress progress, PrintWriter err) {
+        shipJars(err);
         SparkTrainer.Result r = new SparkTrainer(training(), options).fit(net, data, location(spec, dataOptions), progress);
         r.summary().forEach(err::println);
         err.flush();
         return r.training();
+    }
+
+    /**
+     * Executors on other JVMs (a cluster, not local[N]) need vgg4j's classes, DL4J and ND4J with its
+     * natives: unless the user gives {@code -Dspark.jars=...} (e.g. the spark-submit jar), the jars of
+     * the command line's own classpath are shipped, which ./vgg names in {@code vgg4j.cli.classpath}
+     * (without Spark's, which the cluster has). Spark reads spark.* system properties into its conf.
+     */
+    private void shipJars(PrintWriter err) {
+        String classpath = System.getProperty(CLASSPATH_PROPERTY);
+        if (master.trim().toLowerCase(Locale.ROOT).startsWith("local") || System.getProperty("spark.jars") != null
+                || classpath == null) {
+            return;
+        }
+        List<String> jars = java.util.Arrays.stream(classpath.split(java.io.File.pathSeparator))
+                .filter(j -> j.endsWith(".jar") && java.nio.file.Files.isRegularFile(java.nio.file.Path.of(j))).toList();
+        System.setProperty("spark.jars", String.join(",", jars));
+        err.printf(Locale.ROOT, "vgg train: shipping the command line's %d jars to the executors (spark.jars; "
+                + "-Dspark.jars=... in VGG_JAVA_OPTS to ship others)%n", jars.size());
+        err.flush();
     }
 
     /** The epoch line's tail: the cluster's throughput. */
