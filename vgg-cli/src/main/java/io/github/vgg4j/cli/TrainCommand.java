@@ -44,7 +44,9 @@ import java.util.concurrent.Callable;
                 "      --out fashion.zip",
                 "  vgg train --data cifar-10-binary.tar.gz --config D --batch-norm \\",
                 "      --epochs 30",
-                "  vgg train --data dogs-vs-cats/train --input 3x64x64 --width 0.25"})
+                "  vgg train --data dogs-vs-cats/train --input 3x64x64 --width 0.25",
+                "  vgg train --data /usr/share/datasets/fashion-mnist --config A \\",
+                "      --batch-norm --width 0.25 --epochs 2 --spark 'local[2]'"})
 final class TrainCommand implements Callable<Integer> {
 
     /** The UI's charts are updated every this many batches. */
