@@ -37,7 +37,7 @@ PY
   for w in 1 2; do
     # shellcheck disable=SC2086
     java -Xmx2g $opens -Dorg.bytedeco.javacpp.maxbytes=6G -Dorg.bytedeco.javacpp.maxphysicalbytes=8G -cp "$cp" \
-      io.github.vgg4j.spark.SparkTrainMain --master "local[$w]" --workers "$w" "${common[@]}" --out "$out/spark$w.zip" \
+      io.github.vgg4j.spark.SparkTrainMain --spark "local[$w]" --spark-workers "$w" "${common[@]}" --out "$out/spark$w.zip" \
       > "$out/spark$w.out" 2> "$out/spark$w.log"
     python3 - "$out/spark$w.log" "$out/spark$w.out" "$r" "$w" <<'PY'
 import re, sys

@@ -10,6 +10,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * Training progress on stderr: a bar per epoch with batches done, loss and ETA when stderr
@@ -20,7 +21,9 @@ final class ConsoleProgress implements TrainingProgress {
     private final PrintWriter err;
     private final PrintStream bar;
     private final int epochs;
-    private final int batches;
+    /** Steps per epoch: the trainer's count once it gives one (on Spark a step is an averaging round). */
+    private int batches;
+    private Function<EpochResult, String> epochTail = r -> "";
     private ProgressBar current;
     private long epochStart;
     private int firstBatch;
@@ -40,8 +43,17 @@ final class ConsoleProgress implements TrainingProgress {
         return new ConsoleProgress(err, Terminal.stderrIsInteractive() ? System.err : null, epochs, batches);
     }
 
+    /** Appends {@code tail} to every epoch's line (vgg train --spark: the cluster's throughput). */
+    ConsoleProgress withEpochTail(Function<EpochResult, String> tail) {
+        this.epochTail = tail;
+        return this;
+    }
+
     @Override
     public void batch(int epoch, int batch, int total, double loss) {
+        if (total > 0) {
+            batches = total;
+        }
         if (bar == null) {
             line(epoch, batch, loss);
             return;
@@ -80,9 +92,9 @@ final class ConsoleProgress implements TrainingProgress {
             current.close();
             current = null;
         }
-        err.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  train acc %s  val loss %s  val acc %s  lr %.2g  %.1fs%n",
+        err.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  train acc %s  val loss %s  val acc %s  lr %.2g  %.1fs%s%n",
                 r.epoch() + 1, epochs, r.trainLoss(), fmt(r.trainAccuracy()), fmt(r.validationLoss()),
-                fmt(r.validationAccuracy()), r.learningRate(), r.seconds());
+                fmt(r.validationAccuracy()), r.learningRate(), r.seconds(), epochTail.apply(r));
         err.flush();
     }
 

@@ -18,6 +18,7 @@ import io.github.vgg4j.datavec.DataFormat;
 import io.github.vgg4j.datavec.Fit;
 import io.github.vgg4j.datavec.KaggleSubmission;
 import io.github.vgg4j.datavec.TrainingData;
+import io.github.vgg4j.spark.SparkTraining;
 import picocli.CommandLine;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -234,6 +235,38 @@ final class Converters {
                     throw new IllegalArgumentException("expected a port 1-65535, got " + v);
                 }
             });
+        }
+    }
+
+    // ---- vgg train --spark (vgg-spark's SparkTraining) -------------------------------------------------
+
+    static final class SparkMaster extends Named {
+        SparkMaster() {
+            super(SparkTraining::on);
+        }
+    }
+
+    static final class SparkMode extends Checked<String> {
+        SparkMode() {
+            super(SparkTraining::mode, m -> { });
+        }
+    }
+
+    static final class SparkWorkers extends Checked<Integer> {
+        SparkWorkers() {
+            super(Converters::whole, n -> SparkTraining.submitted().withWorkers(n));
+        }
+    }
+
+    static final class SparkBatchPerWorker extends Checked<Integer> {
+        SparkBatchPerWorker() {
+            super(Converters::whole, b -> SparkTraining.submitted().withBatchPerWorker(b));
+        }
+    }
+
+    static final class SparkAveraging extends Checked<Integer> {
+        SparkAveraging() {
+            super(Converters::whole, f -> SparkTraining.submitted().withAveragingFrequency(f));
         }
     }
 

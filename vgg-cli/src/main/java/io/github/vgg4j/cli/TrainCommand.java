@@ -45,7 +45,9 @@ import java.util.concurrent.Callable;
                 "      --out fashion.zip",
                 "  vgg train --data cifar-10-binary.tar.gz --config D --batch-norm \\",
                 "      --epochs 30",
-                "  vgg train --data dogs-vs-cats/train --input 3x64x64 --width 0.25"})
+                "  vgg train --data dogs-vs-cats/train --input 3x64x64 --width 0.25",
+                "  vgg train --data /usr/share/datasets/fashion-mnist --config A \\",
+                "      --batch-norm --width 0.25 --epochs 2 --spark 'local[2]'"})
 final class TrainCommand implements Callable<Integer> {
 
     /** The UI's charts are updated every this many batches. */
@@ -137,6 +139,9 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     PrecisionOptions precision;
 
+    @Mixin
+    SparkOptions spark;
+
     @Option(names = "--json", description = "Print one JSON object (testAccuracy, valAccuracy, epochs, ...) on stdout.")
     boolean json;
 
@@ -162,8 +167,9 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
         checkOutputs();
+        spark.check(spec);
         Precision compute = precision.resolve(spec);
-        DataBundle bundle = dataOptions.open();
+        DataBundle bundle = spark.on() ? spark.open(spec, dataOptions) : dataOptions.open();
         try (TrainingData data = trainingData(bundle, err)) {
             VGGBuilder builder = network(data).precision(compute);
             announce(bundle, data, builder, err);
@@ -253,7 +259,12 @@ final class TrainCommand implements Callable<Integer> {
         if (checkpointDir != null) {
             options = options.withCheckpoints(checkpointDir, checkpointMinutes, info).resuming(resume);
         }
-        TrainingProgress progress = LossLog.around(ConsoleProgress.of(err, epochs, data.train().numBatches()), lossLog, resume);
+        ConsoleProgress console = ConsoleProgress.of(err, epochs, data.train().numBatches());
+        TrainingProgress progress = LossLog.around(spark.on() ? console.withEpochTail(SparkOptions::throughput) : console,
+                lossLog, resume);
+        if (spark.on()) {
+            return spark.fit(spec, dataOptions, net, data, options, progress, err);
+        }
         try (TrainingUi trainingUi = ui ? TrainingUi.start(uiPort) : null) {
             if (trainingUi != null) {
                 net.addListeners(trainingUi.listener(UI_FREQUENCY));

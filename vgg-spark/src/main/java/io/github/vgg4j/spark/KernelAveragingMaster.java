@@ -1,5 +1,6 @@
 package io.github.vgg4j.spark;
 
+import io.github.vgg4j.core.Precision;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -22,9 +23,13 @@ import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingResult;
 final class KernelAveragingMaster extends ParameterAveragingTrainingMaster {
     private static final long serialVersionUID = 1L;
 
-    KernelAveragingMaster(int workers, int batchPerWorker, int averagingFrequency) {
+    private final Precision precision;
+
+    /** {@code precision}: what the workers' kernels compute in, the driver network's (FP32 or BF16). */
+    KernelAveragingMaster(int workers, int batchPerWorker, int averagingFrequency, Precision precision) {
         super(true, workers, batchPerWorker, batchPerWorker, averagingFrequency, 2, 0, Repartition.Never,
                 RepartitionStrategy.Balanced, null, false);
+        this.precision = precision;
     }
 
     /** Trains one round of {@code shares} (one per worker, one per partition) into {@code net}'s network. */
@@ -36,7 +41,7 @@ final class KernelAveragingMaster extends ParameterAveragingTrainingMaster {
         try {
             WorkerConfiguration configuration = new WorkerConfiguration(false, rddDataSetNumExamples, batchSizePerWorker,
                     averagingFrequency, prefetchNumBatches, collectTrainingStats);
-            KernelWorker worker = new KernelWorker(broadcast, configuration, trainingHookList);
+            KernelWorker worker = new KernelWorker(broadcast, configuration, trainingHookList, precision);
             JavaRDD<ParameterAveragingTrainingResult> results =
                     shares.mapPartitions(new RoundFunction(worker, recipe, epoch, runSeed));
             processResults(net, null, results, round + 1, rounds);

@@ -16,22 +16,23 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
 
 /**
  * The main class of the {@code spark-submit} jar: trains a VGG from vgg4j's builder on a dataset
  * every executor can read, evaluates it on the test split, saves a vgg4j model file. Options as
- * {@code vgg train}'s, plus the cluster's:
+ * {@code vgg train}'s, plus the cluster's under the names {@code vgg train --spark} gives them:
  *
  * <pre>
  * spark-submit --master spark://host:7077 --class io.github.vgg4j.spark.SparkTrainMain vgg-spark-spark.jar \
  *     --data /shared/fashion-mnist --config A --batch-norm --width 0.25 --epochs 2 --out fashion.zip \
- *     [--batch 64] [--workers N] [--batch-per-worker B] [--averaging F] [--lr 0.01] [--seed 42]
- *     [--limit-train N] [--val-fraction F] [--checkpoint-dir DIR [--resume]] [--master local[2]]
+ *     [--batch 64] [--spark-workers N] [--spark-batch-per-worker B] [--spark-averaging F] [--spark-mode averaging]
+ *     [--lr 0.01] [--seed 42] [--limit-train N] [--val-fraction F] [--checkpoint-dir DIR [--resume]] [--spark local[2]]
  * </pre>
- * Exit status 0, 2 for a usage error, 1 for any other failure, with one line on stderr.
+ * Exit status 0, 2 for a usage error, 1 for any other failure, with one line on stderr. Outside
+ * {@code spark-submit}, {@code vgg train --spark MASTER} is the same run with all of
+ * {@code vgg train}'s options (and Spark's jars and module options added by {@code ./vgg}).
  */
 public final class SparkTrainMain {
     private SparkTrainMain() {
@@ -58,8 +59,10 @@ public final class SparkTrainMain {
         int batch = integer(o, "--batch", 64);
         long seed = Long.parseLong(o.getOrDefault("--seed", "42"));
         Path out = Path.of(o.getOrDefault("--out", "vgg-model.zip"));
-        SparkTraining spark = new SparkTraining(o.get("--master"), integer(o, "--workers", 0), integer(o, "--batch-per-worker", 0),
-                integer(o, "--averaging", SparkTraining.DEFAULT_AVERAGING_FREQUENCY));
+        SparkTraining.mode(o.getOrDefault("--spark-mode", SparkTraining.AVERAGING));
+        SparkTraining spark = new SparkTraining(o.get("--spark"), integer(o, "--spark-workers", 0),
+                integer(o, "--spark-batch-per-worker", 0),
+                integer(o, "--spark-averaging", SparkTraining.DEFAULT_AVERAGING_FREQUENCY));
 
         Path local = SparkTrainer.dataPath(data);
         TrainingData.Builder tb = TrainingData.from(io.github.vgg4j.datavec.DataSources.open(local, null))
@@ -94,9 +97,7 @@ public final class SparkTrainMain {
                             e.examples() / e.seconds());
                 }
             });
-            System.err.printf(Locale.ROOT, "%d workers x batch %d, averaging every %d; %.1f ms per minibatch on the executors%n",
-                    r.workers(), r.batchPerWorker(), r.averagingFrequency(), r.executorSecondsPerBatch() * 1e3);
-            new LinkedHashSet<>(r.workerNetworks()).forEach(line -> System.err.println("worker network: " + line));
+            r.summary().forEach(System.err::println);
             ModelFiles.save(net, out, info);
             if (d.test() != null) {
                 EvaluationReport test = Evaluator.evaluate(net, d.test(), d.labels());

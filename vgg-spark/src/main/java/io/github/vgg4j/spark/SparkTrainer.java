@@ -1,5 +1,6 @@
 package io.github.vgg4j.spark;
 
+import io.github.vgg4j.core.FastPath;
 import io.github.vgg4j.core.train.Trainer;
 import io.github.vgg4j.core.train.TrainingOptions;
 import io.github.vgg4j.core.train.TrainingProgress;
@@ -15,7 +16,9 @@ import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Trains a vgg4j network data-parallel on Apache Spark: DL4J's parameter averaging, with every
@@ -68,6 +71,18 @@ public final class SparkTrainer {
      */
     public record Result(Trainer.TrainingResult training, int workers, int batchPerWorker, int averagingFrequency,
                          List<String> workerNetworks, double executorSecondsPerBatch) {
+
+        /**
+         * What a run reports after training ({@code vgg train --spark}, {@code SparkTrainMain}): how it
+         * was spread, one minibatch's fit on the executors, and what the workers' networks ran on.
+         */
+        public List<String> summary() {
+            List<String> lines = new ArrayList<>();
+            lines.add(String.format(Locale.ROOT, "%d workers x batch %d, averaging every %d; %.1f ms per minibatch on the "
+                    + "executors", workers, batchPerWorker, averagingFrequency, executorSecondsPerBatch * 1e3));
+            new LinkedHashSet<>(workerNetworks).forEach(line -> lines.add("worker network: " + line));
+            return lines;
+        }
     }
 
     /** Starts a Spark context on {@link SparkTraining#master()} (spark-submit's when null), trains, stops it. */
@@ -93,7 +108,7 @@ public final class SparkTrainer {
         DoubleAccumulator fitSeconds = sc.sc().doubleAccumulator("vgg4j fit seconds");
         CollectionAccumulator<String> networks = sc.sc().collectionAccumulator("vgg4j worker networks");
 
-        KernelAveragingMaster master = new KernelAveragingMaster(workers, batch, spark.averagingFrequency());
+        KernelAveragingMaster master = new KernelAveragingMaster(workers, batch, spark.averagingFrequency(), FastPath.precision(net));
         master.addHook(new WorkerHook(loss, batches, fitSeconds, networks));
         hooks.forEach(master::addHook);
         SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, net, master);

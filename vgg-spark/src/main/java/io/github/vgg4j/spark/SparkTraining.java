@@ -37,6 +37,25 @@ public record SparkTraining(String master, int workers, int batchPerWorker, int 
         }
     }
 
+    /** What {@code --spark-mode} accepts: the one way vgg-spark trains. */
+    public static final String AVERAGING = "averaging";
+
+    /**
+     * Checks a mode's name ({@code vgg train --spark-mode}, {@code SparkTrainMain}): parameter averaging
+     * is what vgg-spark trains with; DL4J's gradient sharing is refused with the reason (docs/spark.md).
+     */
+    public static String mode(String name) {
+        String m = name == null ? "" : name.trim().toLowerCase(java.util.Locale.ROOT);
+        if (m.equals("sharing")) {
+            throw new IllegalArgumentException("gradient sharing is not offered: DL4J's SharedTrainingMaster was 8-9x "
+                    + "slower than averaging here and stalled in 2 of 7 runs (docs/spark.md); use averaging");
+        }
+        if (!m.equals(AVERAGING)) {
+            throw new IllegalArgumentException("expected averaging or sharing, got '" + name + "'");
+        }
+        return m;
+    }
+
     /** On {@code master} with the defaults above. */
     public static SparkTraining on(String master) {
         return new SparkTraining(master, 0, 0, DEFAULT_AVERAGING_FREQUENCY);

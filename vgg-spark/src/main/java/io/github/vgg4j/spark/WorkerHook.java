@@ -75,7 +75,8 @@ final class WorkerHook implements TrainingHook {
         if (REPORTED.get() != model) {
             REPORTED.set(model);
             int layers = FastPath.implementations(model).size();
-            networks.add(ExecutorData.host() + ": " + (layers > 0 ? layers + " layers on vgg4j's kernels ("
+            networks.add(ExecutorData.host() + ": " + (layers > 0 ? layers + " layers on vgg4j's kernels in "
+                    + FastPath.precision(model).toString().toLowerCase(java.util.Locale.ROOT) + " ("
                     + FastPath.status().detail() + ")" : "DL4J's own layers (" + FastPath.status().detail() + ")"));
         }
         STARTED.get()[0] = System.nanoTime();

@@ -1,6 +1,7 @@
 package io.github.vgg4j.spark;
 
 import io.github.vgg4j.core.FastPath;
+import io.github.vgg4j.core.Precision;
 import io.github.vgg4j.core.io.ModelFiles;
 import io.github.vgg4j.core.io.ModelInfo;
 import io.github.vgg4j.core.train.Trainer;
@@ -12,6 +13,7 @@ import org.apache.spark.TaskContext;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.api.TrainingHook;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.dataset.api.DataSet;
@@ -89,6 +91,20 @@ class SparkTrainerTest {
         r.workerNetworks().forEach(line -> assertTrue(line.contains("layers on vgg4j's kernels"), line));
         assertFalse(FastPath.implementations(net).isEmpty(), "the driver's network evaluates on the kernels too");
         assertTrue(r.training().last().validationAccuracy() > 0.5, r.training().last().toString());
+    }
+
+    @Test
+    void theWorkersComputeInTheDriverNetworksPrecision() throws IOException {
+        Assumptions.assumeTrue(FastPath.resolve(Precision.AUTO) == Precision.BF16,
+                "needs a CPU that computes bfloat16 natively (AVX-512 BF16 or AMX): " + FastPath.status().detail());
+        Path folder = SmallData.write(dir.resolve("data"), 256, 64);
+        MultiLayerNetwork net = SmallData.tinyVgg(4, 0).precision(Precision.BF16).buildNetwork();
+        SparkTrainer.Result r;
+        try (TrainingData d = data(folder, 32)) {
+            r = new SparkTrainer(SparkTraining.on("local[2]"), TrainingOptions.epochs(1)).fit(net, d, folder.toString(),
+                    TrainingProgress.NONE);
+        }
+        r.workerNetworks().forEach(line -> assertTrue(line.contains("layers on vgg4j's kernels in bf16"), line));
     }
 
     @Test
